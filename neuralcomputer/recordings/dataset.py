@@ -1,0 +1,75 @@
+"""Training windows from a recording, as a PyTorch `Dataset`.
+
+A window of T steps starting at step s is what teacher-forced training of a neural computer
+needs: the screen before (`boot` = frames[s]), the T actions (actions[s:s+T]) and the T screens
+they produce (frames[s+1:s+T+1]), so `frames[t]` is the result of `actions[t]` applied to the
+screen before it (`boot` for t = 0).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from neuralcomputer.errors import UserError
+from neuralcomputer.recordings.reader import Episode, Recording
+from neuralcomputer.recordings.split import split_episodes
+
+
+class WindowDataset(Dataset):
+    """Windows of `window` steps from the episodes of one split.
+
+    Windows start at steps 0, window, 2*window, ... of each episode (stride = window), so an epoch
+    visits every transition once; the last `steps % window` transitions of an episode are left out.
+    Each item reads only the chunks its window covers.
+    """
+
+    def __init__(
+        self, root: str | Path, window: int, split: str = "train", heldout_fraction: float = 0.1
+    ):
+        if window < 1:
+            raise UserError(f"window must be at least 1 step, got {window}")
+        self.recording = Recording(root)
+        self.window = window
+        self.episodes = split_episodes(self.recording.info, split, heldout_fraction, str(root))
+        counts = [self.recording.info.episodes[e].steps // window for e in self.episodes]
+        self._ends = np.cumsum(counts)  # item i is in the first episode whose end exceeds i
+        if not self._ends[-1]:
+            longest = max(self.recording.info.episodes[e].steps for e in self.episodes)
+            raise UserError(f"{root}: no {split} episode has {window} steps (the longest has {longest})")
+        self._open: dict[int, Episode] = {}  # per process: open zarr arrays are not shared with workers
+
+    def __len__(self) -> int:
+        return int(self._ends[-1])
+
+    def __getitem__(self, index: int) -> dict:
+        """{"boot": (H, W) uint8, "actions": (T, 4) int64, "frames": (T, H, W) uint8, "episode", "start"}.
+
+        `episode` is the episode's index in the recording and `start` the step the window starts at.
+        """
+        if not 0 <= index < len(self):
+            raise IndexError(f"window {index} out of range ({len(self)} windows)")
+        k = int(np.searchsorted(self._ends, index, side="right"))
+        episode_index = self.episodes[k]
+        start = (index - (int(self._ends[k - 1]) if k else 0)) * self.window
+        episode = self._episode(episode_index)
+        clip = episode.frames[start : start + self.window + 1]  # (T+1, H, W)
+        return {
+            "boot": torch.from_numpy(clip[0]),
+            "actions": torch.from_numpy(episode.actions[start : start + self.window].astype(np.int64)),
+            "frames": torch.from_numpy(clip[1:]),
+            "episode": episode_index,
+            "start": start,
+        }
+
+    def _episode(self, index: int) -> Episode:
+        if index not in self._open:
+            self._open[index] = self.recording.episode(index)
+        return self._open[index]
+
+    def __getstate__(self) -> dict:
+        """DataLoader workers reopen episodes themselves."""
+        return {**self.__dict__, "_open": {}}
