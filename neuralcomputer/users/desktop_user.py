@@ -17,6 +17,7 @@ import numpy as np
 
 from neuralcomputer.actions import Action
 from neuralcomputer.software.desktop import APPS, Desktop
+from neuralcomputer.software.desktop.shell import TASKBAR_H
 from neuralcomputer.users.pointer import pointer_path
 
 Point = tuple[int, int]
@@ -59,17 +60,24 @@ class DesktopUser:
             yield from task()
 
     # -- what a hand does -------------------------------------------------------
-    def move(self, target: Point) -> Task:
+    def move(self, target: Point | None) -> Task:
+        """Glide to `target`; a target the desktop cannot show (None) is given up on."""
+        if target is None:
+            return
         d = self.desktop
         for point in pointer_path(d.pointer, target, self.rng, d.width, d.height):
             yield Action(mouse=point)
 
-    def click(self, target: Point) -> Task:
+    def click(self, target: Point | None) -> Task:
+        if target is None:
+            return
         yield from self.move(target)
         yield Action(button="down")
         yield Action(button="up")
 
-    def double_click(self, target: Point) -> Task:
+    def double_click(self, target: Point | None) -> Task:
+        if target is None:
+            return
         yield from self.move(target)
         for _ in range(2):
             yield Action(button="down")
@@ -109,6 +117,19 @@ class DesktopUser:
         elif d.focused() != app:
             spot = self.visible_point(app)
             yield from self.click(spot if spot is not None else d.taskbar_entry(app))
+        yield from self.tidy(app)
+
+    def tidy(self, app: str) -> Task:
+        """Drag `app` back into full view if it hangs off the screen, as a person would before using it."""
+        d = self.desktop
+        rect, grip = d.window_rect(app), d.title_bar_point(app)
+        if rect is None or grip is None or d.is_minimized(app):
+            return
+        x, y, w, h = rect
+        nx = min(max(x, 0), max(d.width - w, 0))
+        ny = min(max(y, 0), max(d.height - TASKBAR_H - h, 0))
+        if (nx, ny) != (x, y):
+            yield from self.drag(grip, (grip[0] + nx - x, grip[1] + ny - y))
 
     def uncover(self, point: Point) -> Task:
         """Minimise whatever windows lie over `point` (an icon), as people do."""
