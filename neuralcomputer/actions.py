@@ -1,4 +1,4 @@
-"""The action schema shared by every software, recording and model (version 1).
+"""The action schema shared by every software, recording and model (version 2).
 
 One action per step, one frame per step. The JSON form is one object per step
 (one per line in an action log, JSON Lines):
@@ -7,12 +7,18 @@ One action per step, one frame per step. The JSON form is one object per step
     {"button": "down" | "up"}   the left mouse button
     {"key": NAME}               one key press: a printable ASCII character, or one
                                 of Enter, Backspace, Escape, Tab, Up, Down, Left, Right
+    {"hold": [NAME, ...]}       keys held down during this whole step (games): names
+                                from `HOLD_KEYS`; absent or [] = nothing held
     {}                          a step with no input
 
-The three fields may be combined in one object; they apply in that order (move,
-then button, then key). Models see the fixed-size integer encoding
-`[mouse_x, mouse_y, button, key]` (int16), with -1 for "no move", button
-0/1/2 = none/down/up and key 0 = none, else 1 + index into `KEYS`.
+The fields may be combined in one object; they apply in that order (move, then
+button, then key; held keys last the whole step). Models see the fixed-size
+integer encoding `[mouse_x, mouse_y, button, key, hold]` (int16), with -1 for
+"no move", button 0/1/2 = none/down/up, key 0 = none, else 1 + index into `KEYS`,
+and hold a bit mask over `HOLD_KEYS`.
+
+Version history: 1 had no "hold" (a version-1 log is a valid version-2 log);
+2 added "hold" for software that reads held keys rather than presses (DOOM, Atari).
 """
 
 from __future__ import annotations
@@ -29,10 +35,14 @@ SCHEMA_VERSION = 1
 NAMED_KEYS = ("Enter", "Backspace", "Escape", "Tab", "Up", "Down", "Left", "Right")
 KEYS = tuple(chr(c) for c in range(32, 127)) + NAMED_KEYS
 KEY_CODES = {name: i + 1 for i, name in enumerate(KEYS)}
+# Held keys: arrows to move and turn, space/Ctrl to use/fire, WASD-E for strafing
+# layouts; 15 of them so the bit mask fits a non-negative int16.
+HOLD_KEYS = ("Up", "Down", "Left", "Right", " ", "Ctrl", "Shift", "Alt", "Enter", "Tab", "w", "a", "s", "d", "e")
+HOLD_BITS = {name: 1 << i for i, name in enumerate(HOLD_KEYS)}
 BUTTONS = ("down", "up")
 BUTTON_CODES = {name: i + 1 for i, name in enumerate(BUTTONS)}
-FIELDS = ("mouse", "button", "key")
-ENCODED_WIDTH = 4  # mouse_x, mouse_y, button, key
+FIELDS = ("mouse", "button", "key", "hold")
+ENCODED_WIDTH = 5  # mouse_x, mouse_y, button, key, hold
 NUM_KEY_CODES = len(KEYS) + 1  # including 0 = no key
 NUM_BUTTON_CODES = len(BUTTONS) + 1
 
@@ -48,6 +58,7 @@ class Action:
     mouse: tuple[int, int] | None = None
     button: str | None = None
     key: str | None = None
+    hold: tuple[str, ...] = ()  # in HOLD_KEYS order, no repeats
 
     def to_json(self) -> dict:
         """The schema's JSON object, with absent fields left out."""
@@ -58,6 +69,8 @@ class Action:
             out["button"] = self.button
         if self.key is not None:
             out["key"] = self.key
+        if self.hold:
+            out["hold"] = list(self.hold)
         return out
 
     @classmethod
@@ -90,28 +103,35 @@ class Action:
             raise ActionError(
                 f"{where}: field 'key' {key!r} is not a printable ASCII character nor one of {', '.join(NAMED_KEYS)}"
             )
-        return cls(mouse=mouse, button=button, key=key)
+        hold = obj.get("hold", [])
+        if not isinstance(hold, list) or any(name not in HOLD_BITS for name in hold):
+            raise ActionError(f"{where}: field 'hold' must be a list of names from {', '.join(map(repr, HOLD_KEYS))}, got {hold!r}")
+        if len(set(hold)) != len(hold):
+            raise ActionError(f"{where}: field 'hold' names a key twice: {hold!r}")
+        return cls(mouse=mouse, button=button, key=key, hold=tuple(k for k in HOLD_KEYS if k in hold))
 
     def encode(self) -> np.ndarray:
-        """The fixed-size encoding: int16 `[mouse_x, mouse_y, button, key]`."""
+        """The fixed-size encoding: int16 `[mouse_x, mouse_y, button, key, hold]`."""
         x, y = self.mouse if self.mouse is not None else (-1, -1)
+        hold = sum(HOLD_BITS[name] for name in self.hold)
         return np.array(
-            [x, y, BUTTON_CODES.get(self.button, 0), KEY_CODES.get(self.key, 0)], dtype=np.int16
+            [x, y, BUTTON_CODES.get(self.button, 0), KEY_CODES.get(self.key, 0), hold], dtype=np.int16
         )
 
     @classmethod
     def decode(cls, row: np.ndarray) -> "Action":
         """Inverse of `encode`."""
-        x, y, button, key = (int(v) for v in row)
+        x, y, button, key, hold = (int(v) for v in row)
         return cls(
             mouse=None if x < 0 else (x, y),
             button=None if button == 0 else BUTTONS[button - 1],
             key=None if key == 0 else KEYS[key - 1],
+            hold=tuple(name for name in HOLD_KEYS if hold & HOLD_BITS[name]),
         )
 
 
 def encode_actions(actions: list[Action]) -> np.ndarray:
-    """Stack actions into an int16 array of shape (T, 4)."""
+    """Stack actions into an int16 array of shape (T, ENCODED_WIDTH)."""
     if not actions:
         return np.zeros((0, ENCODED_WIDTH), dtype=np.int16)
     return np.stack([a.encode() for a in actions])

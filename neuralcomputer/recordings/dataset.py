@@ -46,7 +46,7 @@ class WindowDataset(Dataset):
         return int(self._ends[-1])
 
     def __getitem__(self, index: int) -> dict:
-        """{"boot": (H, W) uint8, "actions": (T, 4) int64, "frames": (T, H, W) uint8, "episode", "start"}.
+        """{"boot": (H, W) uint8, "actions": (T, 5) int64, "frames": (T, H, W) uint8, "episode", "start"}.
 
         `episode` is the episode's index in the recording and `start` the step the window starts at.
         """

@@ -9,7 +9,7 @@ Layout (format_version 1):
     DIR/episode_000000.zarr/       one zarr v3 group per episode
         frames   (T+1, H, W) uint8    palette indices; frames[0] is the boot screen and
                                       frames[t+1] the screen after actions[t]
-        actions  (T, 4) int16         the encoding of `neuralcomputer.actions`
+        actions  (T, 5) int16                the encoding of `neuralcomputer.actions`
         attrs    {"seed": int, "steps": T}
 
 Why zarr v3: chunked n-d arrays with zstd compression (palette screens shrink 100-200x,

@@ -43,7 +43,7 @@ class Episode:
         self.seed = entry.seed
         self.steps = entry.steps
         self.frames = frames  # (T+1, H, W) uint8, lazy
-        self.actions = actions  # (T, 4) int16, in memory (small)
+        self.actions = actions  # (T, 5) int16, in memory (small)
 
     def __repr__(self) -> str:
         return f"Episode({self.name!r}, seed={self.seed}, steps={self.steps})"

@@ -29,7 +29,7 @@ UserFactory = Callable[[Software, int], Iterator[Action]]  # (live software, see
 
 
 def run_episode(software: Software, seed: int, user: Iterator[Action], steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Boot with `seed` and apply up to `steps` actions from `user`: frames (T+1, H, W) uint8, actions (T, 4) int16."""
+    """Boot with `seed` and apply up to `steps` actions from `user`: frames (T+1, H, W) uint8, actions (T, 5) int16."""
     # Copies, because a software may draw every screen into the same buffer.
     screens = [np.array(software.reset(seed), dtype=np.uint8)]
     actions = []

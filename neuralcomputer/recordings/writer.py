@@ -33,7 +33,7 @@ COMPRESSOR = ZstdCodec(level=3, checksum=True)  # the checksum makes a damaged c
 
 
 def write_episode(path: Path, seed: int, frames: np.ndarray, actions: np.ndarray) -> None:
-    """Write one episode group at `path`, which must not exist; frames (T+1, H, W) uint8, actions (T, 4) int16."""
+    """Write one episode group at `path`, which must not exist; frames (T+1, H, W) uint8, actions (T, 5) int16."""
     steps = len(actions)
     if frames.dtype != np.uint8 or frames.ndim != 3 or len(frames) != steps + 1:
         raise ValueError(f"frames must be uint8 (T+1, H, W) for {steps} actions, got {frames.dtype} {frames.shape}")
@@ -102,7 +102,7 @@ class RecordingWriter:
         return entry.name
 
     def add_episode(self, seed: int, frames: np.ndarray, actions: np.ndarray) -> str:
-        """Write and list one episode: frames (T+1, H, W) uint8, actions (T, 4) int16; returns its name."""
+        """Write and list one episode: frames (T+1, H, W) uint8, actions (T, 5) int16; returns its name."""
         temp_dir = self.new_temp_dir()
         write_episode(temp_dir, seed, frames, actions)
         return self.adopt_episode(temp_dir, seed, len(actions))

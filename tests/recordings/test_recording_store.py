@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from recording_fakes import PALETTE
 
+from neuralcomputer.actions import ENCODED_WIDTH
 from neuralcomputer.errors import UserError
 from neuralcomputer.recordings import Recording, RecordingWriter, write_episode
 from neuralcomputer.recordings.writer import CHUNK_FRAMES
@@ -15,7 +16,7 @@ from neuralcomputer.recordings.writer import CHUNK_FRAMES
 
 def random_episode(rng: np.random.Generator, steps: int, height: int = 12, width: int = 20):
     frames = rng.integers(0, len(PALETTE), (steps + 1, height, width), dtype=np.uint8)
-    actions = rng.integers(-1, 100, (steps, 4)).astype(np.int16)
+    actions = rng.integers(-1, 100, (steps, ENCODED_WIDTH)).astype(np.int16)
     return frames, actions
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from recording_fakes import FakeSoftware, record_fake
 
-from neuralcomputer.actions import decode_actions
+from neuralcomputer.actions import ENCODED_WIDTH, decode_actions
 from neuralcomputer.errors import UserError
 from neuralcomputer.recordings import Recording, is_heldout
 from neuralcomputer.recordings.dataset import WindowDataset
@@ -27,7 +27,7 @@ def test_windows_are_aligned(root):
     assert (item["episode"], item["start"]) == (1, 32)
     assert item["boot"].shape == (12, 20) and item["boot"].dtype == torch.uint8
     assert item["frames"].shape == (16, 12, 20) and item["frames"].dtype == torch.uint8
-    assert item["actions"].shape == (16, 4) and item["actions"].dtype == torch.int64
+    assert item["actions"].shape == (16, ENCODED_WIDTH) and item["actions"].dtype == torch.int64
 
     # Replay the fake software up to the window: frames[t] is what actions[t] does to the screen before it.
     episode = Recording(root).episode(item["episode"])

@@ -1,0 +1,136 @@
+"""Training: it learns, it resumes exactly after a kill -9, and two DDP processes agree."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+import torch
+import torch.multiprocessing as mp
+from safetensors.torch import load_file, save_file
+
+from model.toy_world import POINTER_COLOR, record_toy
+from neuralcomputer.errors import UserError
+from neuralcomputer.model import load_model
+from neuralcomputer.training import TrainConfig, train
+
+TINY_GRID = {"channels": 8, "screen_channels": 8, "decoder_channels": 16, "sprite_size": 8}
+KILLED_RUN = """
+import json, os, signal, sys
+import torch
+from neuralcomputer.training import TrainConfig, train
+
+cfg, kill_at = TrainConfig(**json.loads(sys.argv[1])), int(sys.argv[2])
+step = torch.optim.AdamW.step
+def step_then_die(self, *args, **kwargs):  # a kill -9 in the middle of a window
+    out = step(self, *args, **kwargs)
+    if self.state[self.param_groups[0]["params"][0]]["step"] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return out
+torch.optim.AdamW.step = step_then_die
+train(cfg)
+"""
+
+
+@pytest.fixture(scope="module")
+def toy16(tmp_path_factory):
+    return record_toy(tmp_path_factory.mktemp("toy16"), episodes=8, steps=32, size=16).root
+
+
+def small_run(data: Path, out: Path, **overrides) -> TrainConfig:
+    """A run of a few seconds: 16x16 screens, windows of 8 steps in chunks of 4."""
+    fields = dict(
+        data=str(data), out=str(out), arch="grid-gru", model=TINY_GRID, minutes=0, max_steps=24, batch=4,
+        sequence=8, chunk=4, lr=1e-2, warmup=4, eval_steps=8, eval_windows=4, eval_every=12, ckpt_every=12,
+        log_every=2, heldout_fraction=0.3, threads=1,
+    )
+    return TrainConfig(**{**fields, **overrides})
+
+
+def metrics(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_closed_loop_beats_copying_the_last_frame(tmp_path):
+    data = record_toy(tmp_path / "toy", episodes=10, steps=64, size=32).root
+    out = tmp_path / "run"
+    cfg = small_run(
+        data, out, model={**TINY_GRID, "channels": 16, "screen_channels": 16, "decoder_channels": 32, "pointer_color": POINTER_COLOR},
+        max_steps=200, sequence=32, chunk=8, eval_steps=32, eval_windows=16, eval_every=1000, ckpt_every=1000, log_every=10,
+    )
+    train(cfg)
+    lines = metrics(out)
+    losses = [m["train/loss"] for m in lines if "train/loss" in m]
+    assert sum(losses[-3:]) < 0.5 * sum(losses[:3])
+    [baseline] = [m for m in lines if "copy_last_frame/psnr" in m]
+    [final] = [m for m in lines if "eval/psnr" in m]
+    assert final["eval/psnr"] > baseline["copy_last_frame/psnr"] + 5
+    for run in ("latest", "best"):
+        assert load_model(out / run).config.arch == "grid-gru"
+        state_files = {p.name for p in (out / run / "training_state").iterdir()}
+        assert state_files == {"optimizer_state.safetensors", "rng_state.safetensors", "training_state.json"}
+    assert any((out / "tensorboard").iterdir())
+
+
+def test_seed_gru_loss_falls(toy16, tmp_path):
+    out = tmp_path / "run"
+    train(small_run(toy16, out, arch="seed-gru", model={"latent": 32, "channels": 4, "action_dim": 8}, max_steps=40, log_every=4))
+    losses = [m["train/loss"] for m in metrics(out) if "train/loss" in m]
+    assert losses[-1] < losses[0]
+
+
+def test_resume_after_kill_is_exact(toy16, tmp_path):
+    """N steps in one go == killed after N/2 + 3 (last checkpoint at N/2), resumed, run to N."""
+    reference = small_run(toy16, tmp_path / "reference")
+    train(reference)
+
+    interrupted = small_run(toy16, tmp_path / "interrupted")
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, json.dumps(asdict(interrupted)), "15"], capture_output=True, text=True
+    )
+    assert child.returncode == -9, child.stderr
+    saved = json.loads((tmp_path / "interrupted/latest/training_state/training_state.json").read_text())
+    assert saved["progress"]["step"] == 12
+    train(small_run(toy16, tmp_path / "interrupted", resume=True))
+
+    for name in ("model.safetensors", "training_state/optimizer_state.safetensors"):
+        a = load_file(tmp_path / "reference/latest" / name)
+        b = load_file(tmp_path / "interrupted/latest" / name)
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), name
+    steps = [m["step"] for m in metrics(tmp_path / "interrupted") if "train/loss" in m]
+    assert steps == sorted(set(steps)) and steps[-1] == 24  # lines past the checkpoint were dropped on resume
+
+
+def test_refuses_to_overwrite_or_to_resume_another_model(toy16, tmp_path):
+    train(small_run(toy16, tmp_path / "run", max_steps=2, ckpt_every=1))
+    with pytest.raises(UserError, match="already holds a run"):
+        train(small_run(toy16, tmp_path / "run", max_steps=2))
+    with pytest.raises(UserError, match="cannot resume.*channels: 8 there, 4 here"):
+        train(small_run(toy16, tmp_path / "run", model={**TINY_GRID, "channels": 4}, resume=True))
+    with pytest.raises(UserError, match="nothing to resume"):
+        train(small_run(toy16, tmp_path / "fresh", resume=True))
+
+
+def _ddp_worker(rank: int, port: int, cfg: TrainConfig, out: Path) -> None:
+    import time; t0 = time.time(); print("worker start", rank, flush=True)
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE="2")
+    print("before train", rank, time.time() - t0, flush=True); model = train(cfg); print("after train", rank, time.time() - t0, flush=True)
+    save_file(model.state_dict(), str(out / f"rank{rank}.safetensors"))
+
+
+def test_two_ddp_processes_end_with_identical_weights(toy16, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = small_run(toy16, tmp_path / "run", max_steps=8, eval_every=4, ckpt_every=4)
+    mp.spawn(_ddp_worker, args=(port, cfg, tmp_path), nprocs=2)
+    rank0, rank1 = load_file(tmp_path / "rank0.safetensors"), load_file(tmp_path / "rank1.safetensors")
+    written = load_file(tmp_path / "run/latest/model.safetensors")
+    assert all(torch.equal(rank0[k], rank1[k]) and torch.equal(rank0[k], written[k]) for k in rank0)
+    initial = load_model(tmp_path / "run/latest")  # and training did move them
+    assert json.loads((tmp_path / "run/latest/training_state/training_state.json").read_text())["progress"]["step"] == 8
+    assert initial.config.arch == "grid-gru"
