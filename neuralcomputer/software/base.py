@@ -2,8 +2,9 @@
 
 A `Software` is the ground truth: it boots to a first screen, takes one action
 per step and returns the next screen. Screens are (H, W) uint8 arrays of indices
-into the software's fixed palette (at most 16 colours), which keeps recordings
-lossless and small and lets models classify pixels instead of regressing them.
+into the software's fixed palette (at most 256 colours: 13 for the desktop, DOOM's
+and the Atari's own 256- and 128-colour palettes), which keeps recordings lossless
+and small and lets models classify pixels instead of regressing them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class Software(Protocol):
     name: str
     width: int
     height: int
-    palette: np.ndarray  # (K, 3) uint8 RGB, K <= 16
+    palette: np.ndarray  # (K, 3) uint8 RGB, K <= 256
 
     def reset(self, seed: int = 0) -> np.ndarray:
         """Boot; return the first screen, (H, W) uint8 palette indices."""
