@@ -23,8 +23,8 @@ def measure(workers: int, episodes: int, steps: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--episodes", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
     rows = [(workers, measure(workers, args.episodes, args.steps)) for workers in (1, 2)]
     print(f"recording {args.episodes} episodes x {args.steps} steps, desktop 128x128")
