@@ -1,0 +1,206 @@
+"""Closed-loop evaluation: boot each episode from its first screen, then run on its actions alone.
+
+This is the test a neural computer exists to pass: after boot it never sees a real frame
+again, so every error it makes stays in its state and compounds, as it would for a person
+using it. Episodes are batched, and the model and its baselines step in lockstep so that
+each real frame is read, and the real software replayed, once per step for all of them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from neuralcomputer.errors import UserError
+from neuralcomputer.evaluation.ground_truth import METRICS, GroundTruth, StepTotals
+from neuralcomputer.model import ARCHS, NeuralComputer, load_model
+from neuralcomputer.recordings import Episode, Recording, RecordingInfo, split_episodes
+
+ModelSource = str | Path | NeuralComputer  # a shipped name, a checkpoint directory, or a loaded model
+HORIZONS = (1, 10, 100, 1000)  # the "at" keys: how long a model stays faithful, on a log scale
+BLOCK_STEPS = 64  # real frames read per episode at a time: bounds memory at long horizons
+WARMUP_STEPS, TIMED_STEPS = 5, 100  # for steps per second
+DEFAULT_HELDOUT_FRACTION = 0.1  # the fraction `WindowDataset` holds out of training by default
+COPY_LAST_FRAME = "copy-last-frame"  # the baseline with no weights, always run
+DEFAULT_BASELINES: Mapping[str, ModelSource | None] = MappingProxyType({"seed-gru": None})  # None: not given
+MODEL_KEY = "model"  # the evaluated model among the systems stepped together
+
+
+def evaluate(
+    model: ModelSource,
+    data: str | Path,
+    horizon: int,
+    baselines: Mapping[str, ModelSource | None] = DEFAULT_BASELINES,
+    episodes: str | Sequence[int] = "heldout",
+    heldout_fraction: float = DEFAULT_HELDOUT_FRACTION,
+    report_dir: str | Path | None = None,
+    batch_size: int = 16,
+    device: str | None = None,
+    progress: bool = True,
+) -> dict:
+    """Run `model` closed loop on the recording `data` for `horizon` steps; return the JSON summary.
+
+    `baselines` maps a label to a model to compare with; a None value (the default for
+    seed-gru) is skipped with a note. `copy-last-frame` is always compared too. `episodes`
+    is "heldout" (the episodes whose seed is held out of training at `heldout_fraction`),
+    "all" (for a recording made only for evaluation), or a list of episode indices.
+    """
+    recording = Recording(data)
+    info, where = recording.info, str(recording.root)
+    indices = _select(info, episodes, heldout_fraction, where)
+    shortest = min(info.episodes[i].steps for i in indices)
+    if not 1 <= horizon <= shortest:
+        raise UserError(
+            f"{where}: horizon must be between 1 and {shortest} (the shortest chosen episode), got {horizon}"
+        )
+    torch_device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    name = str(model) if isinstance(model, (str, Path)) else model.config.arch
+    systems = {MODEL_KEY: _load(model, info)}
+    notes = []
+    for label, source in {COPY_LAST_FRAME: COPY_LAST_FRAME, **baselines}.items():
+        if source is None:
+            notes.append(f"baseline {label} skipped: no model given")
+        else:
+            systems[label] = _load(source, info)
+    for system in systems.values():
+        system.to(torch_device).eval()
+
+    truth = GroundTruth.of(info)
+    totals, sample = rollout(systems, recording, indices, horizon, truth, batch_size, torch_device, progress)
+    curves = {label: t.curves() for label, t in totals.items()}
+    first = recording.episode(indices[0])
+    speed = steps_per_second(systems[MODEL_KEY], first.frames[0], first.actions[:horizon], torch_device)
+    result = {
+        "model": name,
+        "data": where,
+        "split": episodes if isinstance(episodes, str) else "chosen",
+        "episodes": len(indices),
+        "horizon": horizon,
+        **_summary(curves[MODEL_KEY], horizon),
+        "steps_per_second": round(speed, 2),
+        "baselines": {label: _summary(c, horizon) for label, c in curves.items() if label != MODEL_KEY},
+        "notes": notes,
+    }
+    if report_dir is not None:
+        from neuralcomputer.evaluation.report import write_report  # imports matplotlib: only when asked
+
+        real = first.frames[1 : horizon + 1]
+        labelled = [(name if label == MODEL_KEY else label, c) for label, c in curves.items()]  # the model first
+        write_report(report_dir, result, labelled, real, sample, info.palette_rgb)
+    return result
+
+
+@torch.inference_mode()
+def rollout(
+    systems: dict[str, NeuralComputer],
+    recording: Recording,
+    indices: list[int],
+    horizon: int,
+    truth: GroundTruth,
+    batch_size: int,
+    device: torch.device,
+    progress: bool = True,
+) -> tuple[dict[str, StepTotals], np.ndarray]:
+    """Step every system closed loop on the episodes `indices`; return its totals and the model's
+    screens for the first episode, (horizon, H, W) uint8, for the report's video."""
+    totals = {label: StepTotals(horizon, len(indices), truth) for label in systems}
+    sample = np.zeros((horizon, recording.info.height, recording.info.width), np.uint8)
+    bar = tqdm(total=len(indices) * horizon, desc="closed loop", unit="step", disable=not progress)
+    for start in range(0, len(indices), batch_size):
+        batch = [recording.episode(i) for i in indices[start : start + batch_size]]
+        boot_BHW = np.stack([e.frames[0] for e in batch])
+        actions_BTA = np.stack([e.actions[:horizon] for e in batch])
+        actions = torch.from_numpy(actions_BTA.astype(np.int64)).to(device)
+        states = {label: s.boot(torch.from_numpy(boot_BHW).to(device)) for label, s in systems.items()}
+        replays = [truth.replay(e.seed, b, str(e.path)) for e, b in zip(batch, boot_BHW)] if truth.has_text else []
+        for t, real_BHW in enumerate(_real_frames(batch, horizon)):
+            regions = [r.step(a, real) for r, a, real in zip(replays, actions_BTA[:, t], real_BHW)] if replays else None
+            for label, system in systems.items():
+                states[label], screens = system.step(states[label], actions[:, t])
+                pred_BHW = screens.cpu().numpy()
+                totals[label].add(t, pred_BHW, real_BHW, regions)
+                if start == 0 and label == MODEL_KEY:
+                    sample[t] = pred_BHW[0]
+            bar.update(len(batch))
+    bar.close()
+    return totals, sample
+
+
+@torch.inference_mode()
+def steps_per_second(model: NeuralComputer, boot_HW: np.ndarray, actions_TA: np.ndarray, device: torch.device) -> float:
+    """Steps per second of `model.step` at batch 1, after a warm-up, cycling through `actions_TA`.
+
+    Each screen is copied to the host, as a runtime showing it must; that also waits for
+    an accelerator to finish the step.
+    """
+    rows = torch.from_numpy(actions_TA.astype(np.int64)).to(device)
+    state = model.boot(torch.from_numpy(boot_HW[None]).to(device))
+
+    def run(first: int, steps: int) -> None:
+        nonlocal state
+        for t in range(first, first + steps):
+            state, screen = model.step(state, rows[t % len(rows)][None])
+            screen.cpu()
+
+    run(0, WARMUP_STEPS)
+    start = time.perf_counter()
+    run(WARMUP_STEPS, TIMED_STEPS)
+    return TIMED_STEPS / (time.perf_counter() - start)
+
+
+def _select(info: RecordingInfo, episodes: str | Sequence[int], heldout_fraction: float, where: str) -> list[int]:
+    """Indices of the episodes to evaluate, validated."""
+    if isinstance(episodes, str):
+        return split_episodes(info, episodes, heldout_fraction, where)
+    indices = list(episodes)
+    bad = [i for i in indices if not 0 <= i < len(info.episodes)]
+    if bad or not indices:
+        raise UserError(f"{where}: choose episodes among 0..{len(info.episodes) - 1}, got {indices or 'none'}")
+    return indices
+
+
+def _real_frames(batch: list[Episode], horizon: int) -> Iterator[np.ndarray]:
+    """The real screens after each action, (B, H, W) per step, read BLOCK_STEPS at a time."""
+    for t0 in range(1, horizon + 1, BLOCK_STEPS):
+        block_BTHW = np.stack([e.frames[t0 : min(t0 + BLOCK_STEPS, horizon + 1)] for e in batch])
+        yield from block_BTHW.transpose(1, 0, 2, 3)
+
+
+def _load(source: ModelSource, info: RecordingInfo) -> NeuralComputer:
+    """A model for the recording's machine, refused with one line if it emulates another."""
+    if isinstance(source, NeuralComputer):
+        model = source
+    elif str(source) == COPY_LAST_FRAME:  # no weights: made to fit the recording
+        copy = ARCHS[COPY_LAST_FRAME]
+        palette = [list(c) for c in info.palette]
+        model = copy(copy.config_class(software=info.software, width=info.width, height=info.height, palette=palette))
+    else:
+        model = load_model(source)
+    c = model.config
+    theirs = (c.software, c.width, c.height, [list(p) for p in c.palette])
+    ours = (info.software, info.width, info.height, [list(p) for p in info.palette])
+    if theirs != ours:
+        raise UserError(
+            f"{source if isinstance(source, (str, Path)) else c.arch}: a model of {c.software} at {c.width}x{c.height} "
+            f"({len(c.palette)} colours) cannot be measured on a recording of {info.software} at "
+            f"{info.width}x{info.height} ({len(info.palette)} colours)"
+        )
+    return model
+
+
+def _summary(curves: dict[str, np.ndarray | None], horizon: int) -> dict:
+    """The JSON of one system: PSNR per step and each measure averaged over steps 1..h."""
+    at = {str(h): {m: _mean(curves[m], h) for m in METRICS} for h in HORIZONS if h <= horizon}
+    return {"psnr_by_step": [round(float(v), 4) for v in curves["psnr"]], "at": at}
+
+
+def _mean(values: np.ndarray | None, h: int) -> float | None:
+    """Mean over steps 1..h, skipping undefined ones (NaN); None if none is defined or the measure is not."""
+    defined = values[:h][~np.isnan(values[:h])] if values is not None else []
+    return round(float(np.mean(defined)), 6) if len(defined) else None
