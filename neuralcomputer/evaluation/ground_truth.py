@@ -40,12 +40,11 @@ class GroundTruth:
 
     @classmethod
     def of(cls, info: RecordingInfo) -> GroundTruth:
-        if info.software == "desktop":  # so far the only software with a pointer colour and text lines
-            from neuralcomputer.software.desktop import POINTER_COLOR
+        if info.software == "desktop":  # so far the only software that lists its text lines
             from neuralcomputer.software.desktop.font import read_text
 
-            return cls(info, POINTER_COLOR, read_text)
-        return cls(info, None, None)
+            return cls(info, info.pointer_color, read_text)
+        return cls(info, info.pointer_color, None)
 
     @property
     def has_text(self) -> bool:

@@ -63,8 +63,9 @@ class RecordingInfo:
     software: str
     width: int
     height: int
-    palette: tuple[tuple[int, int, int], ...]  # (K, 3) RGB, K <= 16
+    palette: tuple[tuple[int, int, int], ...]  # (K, 3) RGB, K <= 256
     action_schema: int
+    pointer_color: int | None = None  # palette index only the pointer uses (the software's), or None
     episodes: tuple[EpisodeEntry, ...] = ()
 
     @property
@@ -82,7 +83,7 @@ class RecordingInfo:
 
     def mismatch(self, other: RecordingInfo) -> str | None:
         """How `other` differs in what an appended episode must share (None if it does not)."""
-        for field in ("software", "width", "height", "palette", "action_schema"):
+        for field in ("software", "width", "height", "palette", "action_schema", "pointer_color"):
             ours, theirs = getattr(self, field), getattr(other, field)
             if field == "palette" and ours != theirs:
                 return "its palette differs from the new episodes' palette"
@@ -99,6 +100,7 @@ class RecordingInfo:
             "height": self.height,
             "palette": [list(c) for c in self.palette],
             "action_schema": self.action_schema,
+            "pointer_color": self.pointer_color,
             "episodes": [{"name": e.name, "seed": e.seed, "steps": e.steps} for e in self.episodes],
             "frames": self.frames,
         }
@@ -114,8 +116,13 @@ class RecordingInfo:
                 f"{where}: format_version {version!r} is not supported (this neuralcomputer reads {FORMAT_VERSION})"
             )
         palette = _field(obj, "palette", list, where)
-        if not 1 <= len(palette) <= 16 or not all(_is_rgb(c) for c in palette):
-            raise UserError(f"{where}: field 'palette' must be 1 to 16 [r, g, b] colours, got {reprlib.repr(palette)}")
+        if not 1 <= len(palette) <= 256 or not all(_is_rgb(c) for c in palette):
+            raise UserError(f"{where}: field 'palette' must be 1 to 256 [r, g, b] colours, got {reprlib.repr(palette)}")
+        pointer_color = obj.get("pointer_color")
+        if pointer_color is not None and not (
+            isinstance(pointer_color, int) and not isinstance(pointer_color, bool) and 0 <= pointer_color < len(palette)
+        ):
+            raise UserError(f"{where}: field 'pointer_color' must be null or a palette index, got {pointer_color!r}")
         episodes = []
         for i, e in enumerate(_field(obj, "episodes", list, where)):
             at = f"{where}: episodes[{i}]"
@@ -128,6 +135,7 @@ class RecordingInfo:
             height=_field(obj, "height", int, where),
             palette=tuple(tuple(c) for c in palette),
             action_schema=_field(obj, "action_schema", int, where),
+            pointer_color=pointer_color,
             episodes=tuple(episodes),
         )
         if info.width < 1 or info.height < 1 or any(e.steps < 0 for e in episodes):

@@ -78,7 +78,7 @@ def record_episodes(
     if episodes < 1 or steps < 1 or workers < 1:
         raise UserError(f"episodes, steps and workers must be at least 1, got {episodes}, {steps}, {workers}")
     probe = software_factory(software, width, height)
-    writer = RecordingWriter(out, software, width, height, probe.palette, SCHEMA_VERSION)
+    writer = RecordingWriter(out, software, width, height, probe.palette, SCHEMA_VERSION, probe.pointer_color)
     jobs = [
         _EpisodeJob(software, width, height, seed + i, steps, writer.new_temp_dir(), software_factory, user_factory)
         for i in range(episodes)
@@ -108,6 +108,6 @@ def replay_actions(
 ) -> str:
     """Record one episode from a given action log (e.g. a person's session) into `out`; returns its name."""
     machine = software_factory(software, width, height)
-    writer = RecordingWriter(out, software, width, height, machine.palette, SCHEMA_VERSION)
+    writer = RecordingWriter(out, software, width, height, machine.palette, SCHEMA_VERSION, machine.pointer_color)
     frames, encoded = run_episode(machine, seed, iter(actions), len(actions))
     return writer.add_episode(seed, frames, encoded)

@@ -61,6 +61,7 @@ class RecordingWriter:
         height: int,
         palette: np.ndarray,
         action_schema: int = SCHEMA_VERSION,
+        pointer_color: int | None = None,
     ):
         self.root = Path(root)
         wanted = RecordingInfo(
@@ -69,6 +70,7 @@ class RecordingWriter:
             height=height,
             palette=tuple((int(r), int(g), int(b)) for r, g, b in np.asarray(palette)),
             action_schema=action_schema,
+            pointer_color=pointer_color,
         )
         if (self.root / INFO_NAME).exists():
             self.info = read_info(self.root)

@@ -21,6 +21,7 @@ class Software(Protocol):
     width: int
     height: int
     palette: np.ndarray  # (K, 3) uint8 RGB, K <= 256
+    pointer_color: int | None  # palette index drawn by nothing but the pointer (to locate it), or None
 
     def reset(self, seed: int = 0) -> np.ndarray:
         """Boot; return the first screen, (H, W) uint8 palette indices."""

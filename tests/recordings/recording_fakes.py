@@ -22,6 +22,7 @@ class FakeSoftware:
 
     name = "fake"
     palette = PALETTE
+    pointer_color = None
 
     def __init__(self, width: int = 20, height: int = 12):
         self.width, self.height = width, height

@@ -26,7 +26,7 @@ from neuralcomputer.software.desktop.files import Files
 from neuralcomputer.software.desktop.font import CELL_W, GLYPH_H
 from neuralcomputer.software.desktop.icons import ICON_H, POINTER
 from neuralcomputer.software.desktop.notepad import Notepad
-from neuralcomputer.software.desktop.palette import PALETTE
+from neuralcomputer.software.desktop.palette import PALETTE, POINTER_COLOR
 from neuralcomputer.software.desktop.shell import (
     ICON_BOX_H,
     MARGIN,
@@ -67,6 +67,7 @@ class Desktop:
     """The desktop as a `neuralcomputer.software.base.Software`, plus geometry queries for scripted users."""
 
     name = "desktop"
+    pointer_color = POINTER_COLOR
 
     def __init__(self, width: int = 128, height: int = 128):
         if width < MIN_WIDTH or height < MIN_HEIGHT:
