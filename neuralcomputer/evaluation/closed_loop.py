@@ -20,13 +20,13 @@ from tqdm import tqdm
 from neuralcomputer.errors import UserError
 from neuralcomputer.evaluation.ground_truth import METRICS, GroundTruth, StepTotals
 from neuralcomputer.model import ARCHS, NeuralComputer, load_model
-from neuralcomputer.recordings import Episode, Recording, RecordingInfo, split_episodes
+from neuralcomputer.recordings import HELDOUT_FRACTION, Episode, Recording, RecordingInfo, split_episodes
 
 ModelSource = str | Path | NeuralComputer  # a shipped name, a checkpoint directory, or a loaded model
 HORIZONS = (1, 10, 100, 1000)  # the "at" keys: how long a model stays faithful, on a log scale
 BLOCK_STEPS = 64  # real frames read per episode at a time: bounds memory at long horizons
 WARMUP_STEPS, TIMED_STEPS = 5, 100  # for steps per second
-DEFAULT_HELDOUT_FRACTION = 0.1  # the fraction `WindowDataset` holds out of training by default
+
 COPY_LAST_FRAME = "copy-last-frame"  # the baseline with no weights, always run
 DEFAULT_BASELINES: Mapping[str, ModelSource | None] = MappingProxyType({"seed-gru": None})  # None: not given
 MODEL_KEY = "model"  # the evaluated model among the systems stepped together
@@ -38,7 +38,7 @@ def evaluate(
     horizon: int,
     baselines: Mapping[str, ModelSource | None] = DEFAULT_BASELINES,
     episodes: str | Sequence[int] = "heldout",
-    heldout_fraction: float = DEFAULT_HELDOUT_FRACTION,
+    heldout_fraction: float = HELDOUT_FRACTION,
     report_dir: str | Path | None = None,
     batch_size: int = 16,
     device: str | None = None,

@@ -7,13 +7,13 @@ from pathlib import Path
 from neuralcomputer.actions import decode_actions, write_action_log
 from neuralcomputer.errors import UserError
 from neuralcomputer.recordings.reader import Recording
-from neuralcomputer.recordings.split import is_heldout
+from neuralcomputer.recordings.split import HELDOUT_FRACTION, is_heldout
 from neuralcomputer.recordings.video import VIDEO_SUFFIXES, write_video
 
 SHOW_SUFFIXES = (*VIDEO_SUFFIXES, ".jsonl")
 
 
-def describe(root: str | Path, heldout_fraction: float = 0.1) -> dict:
+def describe(root: str | Path, heldout_fraction: float = HELDOUT_FRACTION) -> dict:
     """A JSON-able summary of the recording at `root`."""
     recording = Recording(root)
     info = recording.info

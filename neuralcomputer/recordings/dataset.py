@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.recordings.reader import Episode, Recording
-from neuralcomputer.recordings.split import split_episodes
+from neuralcomputer.recordings.split import HELDOUT_FRACTION, split_episodes
 
 
 class WindowDataset(Dataset):
@@ -28,7 +28,7 @@ class WindowDataset(Dataset):
     """
 
     def __init__(
-        self, root: str | Path, window: int, split: str = "train", heldout_fraction: float = 0.1
+        self, root: str | Path, window: int, split: str = "train", heldout_fraction: float = HELDOUT_FRACTION
     ):
         if window < 1:
             raise UserError(f"window must be at least 1 step, got {window}")

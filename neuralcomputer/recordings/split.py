@@ -13,6 +13,7 @@ from neuralcomputer.errors import UserError
 from neuralcomputer.recordings.info import RecordingInfo
 
 SPLITS = ("train", "heldout", "all")
+HELDOUT_FRACTION = 0.1  # the default share of seeds held out, for training, evaluation and `ncomp data info`
 
 
 def is_heldout(seed: int, fraction: float) -> bool:
