@@ -31,7 +31,7 @@ import numpy as np
 
 from neuralcomputer.errors import UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NAMED_KEYS = ("Enter", "Backspace", "Escape", "Tab", "Up", "Down", "Left", "Right")
 KEYS = tuple(chr(c) for c in range(32, 127)) + NAMED_KEYS
 KEY_CODES = {name: i + 1 for i, name in enumerate(KEYS)}
@@ -96,15 +96,15 @@ class Action:
                 )
             mouse = (x, y)
         button = obj.get("button")
-        if button is not None and button not in BUTTON_CODES:
+        if button is not None and not (isinstance(button, str) and button in BUTTON_CODES):
             raise ActionError(f"{where}: field 'button' must be \"down\" or \"up\", got {button!r}")
         key = obj.get("key")
-        if key is not None and key not in KEY_CODES:
+        if key is not None and not (isinstance(key, str) and key in KEY_CODES):
             raise ActionError(
                 f"{where}: field 'key' {key!r} is not a printable ASCII character nor one of {', '.join(NAMED_KEYS)}"
             )
         hold = obj.get("hold", [])
-        if not isinstance(hold, list) or any(name not in HOLD_BITS for name in hold):
+        if not isinstance(hold, list) or not all(isinstance(name, str) and name in HOLD_BITS for name in hold):
             raise ActionError(f"{where}: field 'hold' must be a list of names from {', '.join(map(repr, HOLD_KEYS))}, got {hold!r}")
         if len(set(hold)) != len(hold):
             raise ActionError(f"{where}: field 'hold' names a key twice: {hold!r}")

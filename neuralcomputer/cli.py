@@ -12,31 +12,43 @@ import json
 import sys
 
 from neuralcomputer.errors import UserError
-from neuralcomputer.software import SOFTWARE_NAMES
+from neuralcomputer.software import DEFAULT_SIZES, SOFTWARE_NAMES
+
+# Software options on the command line: flag -> the software that takes it.
+SOFTWARE_OPTIONS = {
+    "app": ("x11",), "game": ("atari",), "level": ("doom",), "skill": ("doom",), "frame_skip": ("doom", "atari")
+}
+
+
+def software_options(args: argparse.Namespace) -> dict:
+    """The given software options, refusing those the chosen software does not take."""
+    options = {}
+    for name, takers in SOFTWARE_OPTIONS.items():
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if args.software not in takers:
+            flag = "--" + name.replace("_", "-")
+            raise UserError(f"{flag} applies to {' and '.join(takers)}, not {args.software}")
+        options[name] = value
+    return options
 
 
 def cmd_record(args: argparse.Namespace) -> None:
     from neuralcomputer.actions import read_action_log
     from neuralcomputer.recordings.record import record_episodes, replay_actions
 
+    width, height = args.width or DEFAULT_SIZES[args.software][0], args.height or DEFAULT_SIZES[args.software][1]
+    screen = dict(software=args.software, width=width, height=height, options=software_options(args))
     if args.actions:
-        actions = read_action_log(args.actions, args.width, args.height)
-        name = replay_actions(
-            args.out, actions, software=args.software, seed=args.seed, width=args.width, height=args.height
-        )
+        actions = read_action_log(args.actions, width, height)
+        name = replay_actions(args.out, actions, seed=args.seed, **screen)
         print(f"replayed {len(actions)} actions into {args.out} ({name})")
         return
-    names = record_episodes(
-        args.out,
-        software=args.software,
-        episodes=args.episodes,
-        steps=args.steps,
-        seed=args.seed,
-        width=args.width,
-        height=args.height,
-        workers=args.workers,
+    recording = record_episodes(
+        args.out, episodes=args.episodes, steps=args.steps, seed=args.seed, workers=args.workers, **screen
     )
-    print(f"recorded {len(names)} episodes x {args.steps} steps into {args.out}")
+    print(f"recorded {args.episodes} episodes x {args.steps} steps into {args.out} ({len(recording)} in all)")
 
 
 def cmd_data_info(args: argparse.Namespace) -> None:
@@ -55,6 +67,80 @@ def cmd_data_show(args: argparse.Namespace) -> None:
 
     show(args.dir, args.episode, args.out, scale=args.scale, fps=args.fps)
     print(f"wrote {args.out}")
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from neuralcomputer.training import TrainConfig, train
+
+    try:
+        overrides = json.loads(args.model_config) if args.model_config else {}
+    except json.JSONDecodeError as e:
+        raise UserError(f"--model-config: malformed JSON ({e.msg})") from None
+    if not isinstance(overrides, dict):
+        raise UserError("--model-config must be a JSON object, e.g. '{\"channels\": 48}'")
+    cfg = TrainConfig(
+        data=args.data or args.software,
+        out=args.out,
+        arch=args.arch,
+        model=overrides,
+        minutes=args.minutes,
+        max_steps=args.max_steps,
+        batch=args.batch,
+        sequence=args.sequence,
+        chunk=args.chunk,
+        lr=args.lr,
+        seed=args.seed,
+        resume=args.resume,
+        threads=args.threads,
+        record_episodes=args.record_episodes,
+        record_steps=args.record_steps,
+        record_workers=args.record_workers,
+    )
+    train(cfg)
+    print(f"trained {args.arch}: best checkpoint in {args.out}/best, latest in {args.out}/latest")
+
+
+def cmd_eval(args: argparse.Namespace) -> None:
+    from neuralcomputer.evaluation import evaluate
+
+    result = evaluate(
+        args.model,
+        args.data,
+        args.horizon,
+        baselines={"seed-gru": args.seed_gru},
+        episodes=args.episodes,
+        report_dir=args.report,
+    )
+    write_json(args.json, result)
+    for horizon, metrics in result["at"].items():
+        shown = ", ".join(f"{k} {v:.4g}" if v is not None else f"{k} n/a" for k, v in metrics.items())
+        print(f"steps 1..{horizon}: {shown}")
+    print(f"{result['steps_per_second']:.0f} steps/s at batch 1; wrote {args.json}")
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    from neuralcomputer.model import list_models
+
+    rows = list_models()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    print(f"{'name':<22} {'arch':<16} {'software':<10} {'size':<9} {'params':>10} {'MB':>6}")
+    for row in rows:
+        print(
+            f"{row['name']:<22} {row['arch']:<16} {row['software']:<10} {row['size']:<9} "
+            f"{row['params']:>10,} {row['file_size'] / 1e6:>6.1f}"
+        )
+
+
+def write_json(path: str, obj: object) -> None:
+    """Write JSON atomically: a reader never sees half a file."""
+    from pathlib import Path
+
+    target = Path(path)
+    temp = target.with_name(f".{target.name}.tmp")
+    temp.write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8")
+    temp.replace(target)
 
 
 def positive_int(text: str) -> int:
@@ -79,12 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--episodes", type=positive_int, default=4, help="episodes to record (default 4)")
     record.add_argument("--steps", type=positive_int, default=500, help="actions per episode (default 500)")
     record.add_argument("--seed", type=int, default=0, help="seed of the first episode; episode i uses seed+i")
-    record.add_argument("--width", type=positive_int, default=128, help="screen width in pixels (default 128)")
-    record.add_argument("--height", type=positive_int, default=128, help="screen height in pixels (default 128)")
+    sizes = ", ".join(f"{name} {w}x{h}" for name, (w, h) in DEFAULT_SIZES.items())
+    record.add_argument("--width", type=positive_int, help=f"screen width in pixels (default: native: {sizes})")
+    record.add_argument("--height", type=positive_int, help="screen height in pixels (default: native)")
     record.add_argument("--workers", type=positive_int, default=1, help="parallel recording processes")
     record.add_argument(
         "--actions", metavar="FILE.jsonl", help="replay this action log (one JSON action per line) instead"
     )
+    record.add_argument("--app", help="x11: the program to record: xterm, xcalc, or any command line")
+    record.add_argument("--game", choices=("breakout", "pong"), help="atari: the game (default breakout)")
+    record.add_argument("--level", help="doom: the map, e.g. E1M1 (default)")
+    record.add_argument("--skill", type=int, choices=range(1, 6), help="doom: difficulty 1-5 (default 3)")
+    record.add_argument("--frame-skip", type=positive_int, help="doom, atari: game frames per step (default 4)")
     record.set_defaults(run=cmd_record)
 
     data = verbs.add_parser("data", help="inspect recordings").add_subparsers(dest="data_verb", required=True)
@@ -99,6 +191,48 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--scale", type=positive_int, default=None, help="integer upscale (default: >= 512 px wide)")
     show.add_argument("--fps", type=positive_int, default=15, help="frames per second of the video (default 15)")
     show.set_defaults(run=cmd_data_show)
+
+    train = verbs.add_parser("train", help="train a neural computer on recordings (runs under torchrun too)")
+    source = train.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="recording directory to train on")
+    source.add_argument(
+        "--software", choices=SOFTWARE_NAMES, help="record this software first (into OUT/data), then train on it"
+    )
+    train.add_argument("--out", required=True, help="run directory: checkpoints, metrics.jsonl, tensorboard/")
+    train.add_argument("--arch", default="grid-gru", help="architecture (see neuralcomputer.model.ARCHS)")
+    train.add_argument("--minutes", type=float, default=5.0, help="wall-clock budget over the whole run (default 5)")
+    train.add_argument("--max-steps", type=int, default=0, help="optimiser steps (default: until the time is spent)")
+    train.add_argument("--resume", action="store_true", help="continue OUT/latest exactly where it stopped")
+    train.add_argument("--batch", type=positive_int, default=8, help="windows per optimiser step (default 8)")
+    train.add_argument("--sequence", type=positive_int, default=64, help="steps per window (default 64)")
+    train.add_argument("--chunk", type=positive_int, default=16, help="truncated-BPTT length (default 16)")
+    train.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    train.add_argument("--model-config", metavar="JSON", help='architecture fields, e.g. \'{"channels": 48}\'')
+    train.add_argument("--record-episodes", type=positive_int, default=200, help="with --software (default 200)")
+    train.add_argument("--record-steps", type=positive_int, default=500, help="with --software (default 500)")
+    train.add_argument("--record-workers", type=positive_int, default=1, help="with --software (default 1)")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = verbs.add_parser("eval", help="run a model closed loop on recorded episodes and compare with the truth")
+    evaluate.add_argument("--model", required=True, help="shipped model name or checkpoint directory")
+    evaluate.add_argument("--data", required=True, help="recording directory (held-out episodes are used)")
+    evaluate.add_argument("--horizon", type=positive_int, required=True, help="closed-loop steps per episode")
+    evaluate.add_argument("--json", required=True, metavar="OUT.json", help="write the metrics here")
+    evaluate.add_argument("--report", metavar="DIR", help="also write report.md, plots and a side-by-side video")
+    evaluate.add_argument("--seed-gru", metavar="NAME_OR_DIR", help="the seed-gru baseline to compare with")
+    evaluate.add_argument(
+        "--episodes",
+        default="heldout",
+        choices=("heldout", "all"),
+        help="held-out episodes of DIR (default), or all of them for a recording made with unseen seeds",
+    )
+    evaluate.set_defaults(run=cmd_eval)
+
+    models = verbs.add_parser("models", help="list the shipped models")
+    models.add_argument("--json", action="store_true", help="print JSON")
+    models.set_defaults(run=cmd_models)
     return parser
 
 

@@ -56,6 +56,9 @@ def test_log_round_trip(tmp_path):
         ('{"hold": "Up"}', "'hold'"),
         ('{"hold": ["Up", "F1"]}', "'hold'"),
         ('{"hold": ["Up", "Up"]}', "twice"),
+        ('{"key": {}}', "'key'"),
+        ('{"button": []}', "'button'"),
+        ('{"hold": [["Up"]]}', "'hold'"),
     ],
 )
 def test_bad_actions_are_named(line, words):

@@ -20,6 +20,7 @@ def describe(root: str | Path, heldout_fraction: float = HELDOUT_FRACTION) -> di
     return {
         "path": str(recording.root),
         "software": info.software,
+        "options": dict(info.options),
         "resolution": [info.width, info.height],
         "episodes": len(recording),
         "frames": recording.total_frames,

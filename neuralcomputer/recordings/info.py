@@ -66,6 +66,7 @@ class RecordingInfo:
     palette: tuple[tuple[int, int, int], ...]  # (K, 3) RGB, K <= 256
     action_schema: int
     pointer_color: int | None = None  # palette index only the pointer uses (the software's), or None
+    options: tuple[tuple[str, str | int], ...] = ()  # the software's constructor options, e.g. (("app", "xterm"),)
     episodes: tuple[EpisodeEntry, ...] = ()
 
     @property
@@ -83,7 +84,7 @@ class RecordingInfo:
 
     def mismatch(self, other: RecordingInfo) -> str | None:
         """How `other` differs in what an appended episode must share (None if it does not)."""
-        for field in ("software", "width", "height", "palette", "action_schema", "pointer_color"):
+        for field in ("software", "options", "width", "height", "palette", "action_schema", "pointer_color"):
             ours, theirs = getattr(self, field), getattr(other, field)
             if field == "palette" and ours != theirs:
                 return "its palette differs from the new episodes' palette"
@@ -101,6 +102,7 @@ class RecordingInfo:
             "palette": [list(c) for c in self.palette],
             "action_schema": self.action_schema,
             "pointer_color": self.pointer_color,
+            "options": dict(self.options),
             "episodes": [{"name": e.name, "seed": e.seed, "steps": e.steps} for e in self.episodes],
             "frames": self.frames,
         }
@@ -123,6 +125,9 @@ class RecordingInfo:
             isinstance(pointer_color, int) and not isinstance(pointer_color, bool) and 0 <= pointer_color < len(palette)
         ):
             raise UserError(f"{where}: field 'pointer_color' must be null or a palette index, got {pointer_color!r}")
+        options = obj.get("options", {})
+        if not isinstance(options, dict) or not all(isinstance(v, (str, int)) for v in options.values()):
+            raise UserError(f"{where}: field 'options' must be an object of strings and integers, got {reprlib.repr(options)}")
         episodes = []
         for i, e in enumerate(_field(obj, "episodes", list, where)):
             at = f"{where}: episodes[{i}]"
@@ -136,6 +141,7 @@ class RecordingInfo:
             palette=tuple(tuple(c) for c in palette),
             action_schema=_field(obj, "action_schema", int, where),
             pointer_color=pointer_color,
+            options=tuple(sorted(options.items())),
             episodes=tuple(episodes),
         )
         if info.width < 1 or info.height < 1 or any(e.steps < 0 for e in episodes):

@@ -24,7 +24,7 @@ from neuralcomputer.recordings.writer import RecordingWriter, write_episode
 from neuralcomputer.software import Software, make_software
 from neuralcomputer.users import make_user
 
-SoftwareFactory = Callable[[str, int, int], Software]  # (name, width, height) -> a fresh software
+SoftwareFactory = Callable[..., Software]  # (name, width, height, **options) -> a fresh software
 UserFactory = Callable[[Software, int], Iterator[Action]]  # (live software, seed) -> endless actions
 
 
@@ -49,13 +49,14 @@ class _EpisodeJob:
     seed: int
     steps: int
     temp_dir: Path
+    options: dict
     software_factory: SoftwareFactory
     user_factory: UserFactory
 
 
 def _record_job(job: _EpisodeJob) -> int:
     """Record one episode into `job.temp_dir`; returns its number of steps."""
-    software = job.software_factory(job.software, job.width, job.height)
+    software = job.software_factory(job.software, job.width, job.height, **job.options)
     frames, actions = run_episode(software, job.seed, job.user_factory(software, job.seed), job.steps)
     write_episode(job.temp_dir, job.seed, frames, actions)
     return len(actions)
@@ -71,16 +72,22 @@ def record_episodes(
     height: int = 128,
     workers: int = 1,
     progress: bool = True,
+    options: dict | None = None,
     software_factory: SoftwareFactory = make_software,
     user_factory: UserFactory = make_user,
 ) -> Recording:
-    """Record `episodes` episodes of `steps` steps with seeds seed, seed+1, ... into `out` (appending)."""
+    """Record `episodes` episodes of `steps` steps with seeds seed, seed+1, ... into `out` (appending).
+
+    `options` go to the software's constructor (e.g. {"app": "xterm"}) and are kept in info.json.
+    """
     if episodes < 1 or steps < 1 or workers < 1:
         raise UserError(f"episodes, steps and workers must be at least 1, got {episodes}, {steps}, {workers}")
-    probe = software_factory(software, width, height)
-    writer = RecordingWriter(out, software, width, height, probe.palette, SCHEMA_VERSION, probe.pointer_color)
+    options = options or {}
+    writer = _writer(out, software_factory(software, width, height, **options), options)
     jobs = [
-        _EpisodeJob(software, width, height, seed + i, steps, writer.new_temp_dir(), software_factory, user_factory)
+        _EpisodeJob(
+            software, width, height, seed + i, steps, writer.new_temp_dir(), options, software_factory, user_factory
+        )
         for i in range(episodes)
     ]
     bar = tqdm(total=episodes * steps, unit="frame", desc=f"recording {software}", disable=not progress)
@@ -104,10 +111,18 @@ def replay_actions(
     seed: int = 0,
     width: int = 128,
     height: int = 128,
+    options: dict | None = None,
     software_factory: SoftwareFactory = make_software,
 ) -> str:
     """Record one episode from a given action log (e.g. a person's session) into `out`; returns its name."""
-    machine = software_factory(software, width, height)
-    writer = RecordingWriter(out, software, width, height, machine.palette, SCHEMA_VERSION, machine.pointer_color)
+    machine = software_factory(software, width, height, **(options or {}))
+    writer = _writer(out, machine, options or {})
     frames, encoded = run_episode(machine, seed, iter(actions), len(actions))
     return writer.add_episode(seed, frames, encoded)
+
+
+def _writer(out: str | Path, machine: Software, options: dict) -> RecordingWriter:
+    """A writer for recordings of `machine` (created with `options`), checking an existing `out` matches."""
+    return RecordingWriter(
+        out, machine.name, machine.width, machine.height, machine.palette, SCHEMA_VERSION, machine.pointer_color, options
+    )

@@ -62,6 +62,7 @@ class RecordingWriter:
         palette: np.ndarray,
         action_schema: int = SCHEMA_VERSION,
         pointer_color: int | None = None,
+        options: dict | None = None,
     ):
         self.root = Path(root)
         wanted = RecordingInfo(
@@ -71,6 +72,7 @@ class RecordingWriter:
             palette=tuple((int(r), int(g), int(b)) for r, g, b in np.asarray(palette)),
             action_schema=action_schema,
             pointer_color=pointer_color,
+            options=tuple(sorted((options or {}).items())),
         )
         if (self.root / INFO_NAME).exists():
             self.info = read_info(self.root)

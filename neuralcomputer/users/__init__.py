@@ -18,4 +18,16 @@ def make_user(software: Software, seed: int) -> Iterator[Action]:
         from neuralcomputer.users.desktop_user import DesktopUser
 
         return iter(DesktopUser(software, rng))
+    if software.name == "doom":
+        from neuralcomputer.users.doom_player import DoomPlayer
+
+        return iter(DoomPlayer(software, rng))
+    if software.name == "atari":
+        from neuralcomputer.users.atari_player import AtariPlayer
+
+        return iter(AtariPlayer(software, rng))
+    if software.name == "x11":
+        from neuralcomputer.users.x11_user import x11_user
+
+        return iter(x11_user(software, rng))
     raise UserError(f"no synthetic user for software {software.name!r}")

@@ -18,6 +18,7 @@ import numpy as np
 from neuralcomputer.actions import Action
 from neuralcomputer.software.desktop import APPS, Desktop
 from neuralcomputer.software.desktop.shell import TASKBAR_H
+from neuralcomputer.users.keyboard import pause, typing
 from neuralcomputer.users.pointer import pointer_path
 
 Point = tuple[int, int]
@@ -91,20 +92,6 @@ class DesktopUser:
             yield Action(mouse=point)
         yield Action(button="up")
 
-    def type(self, text: str) -> Task:
-        """Type like a person: pauses between words, now and then a typo fixed with Backspace."""
-        for i, char in enumerate(text):
-            if char.isalpha() and self.rng.random() < 0.03:
-                yield Action(key=chr(self.rng.integers(97, 123)))
-                yield Action(key="Backspace")
-            yield Action(key=char)
-            if char == " " and self.rng.random() < 0.3:
-                yield from self.pause(1, 4)
-
-    def pause(self, low: int, high: int) -> Task:
-        for _ in range(int(self.rng.integers(low, high + 1))):
-            yield Action()
-
     # -- getting an app in front ---------------------------------------------------
     def bring_up(self, app: str) -> Task:
         """Open, restore or raise `app` so that it is the focused, topmost window."""
@@ -169,7 +156,7 @@ class DesktopUser:
         yield Action(key="Escape")
         for char in self.arithmetic():
             yield Action(key="Enter" if char == "=" and self.rng.random() < 0.5 else char)
-            yield from self.pause(0, 1)
+            yield from pause(self.rng, 0, 1)
 
     def arithmetic(self) -> str:
         """One to three operations on numbers of one to six digits, then '='."""
@@ -181,7 +168,7 @@ class DesktopUser:
         yield from self.bring_up("notepad")
         for _ in range(self.rng.integers(1, 4)):
             line = " ".join(self.rng.choice(WORDS, size=self.rng.integers(2, 6)))
-            yield from self.type(line)
+            yield from typing(line, self.rng)
             if self.rng.random() < 0.4:
                 for _ in range(self.rng.integers(1, 6)):
                     yield Action(key="Backspace")
@@ -201,7 +188,7 @@ class DesktopUser:
             if spot is None:
                 return
             yield from self.double_click(spot)
-            yield from self.pause(2, 8)
+            yield from pause(self.rng, 2, 8)
             if self.desktop.focused() != "files":  # a text file opened in Notepad
                 return
 
@@ -211,9 +198,9 @@ class DesktopUser:
             command = str(self.rng.choice(TERMINAL_COMMANDS))
             if self.rng.random() < 0.3:
                 command = f"calc {self.arithmetic()[:-1]}"
-            yield from self.type(command)
+            yield from typing(command, self.rng)
             yield Action(key="Enter")
-            yield from self.pause(2, 10)
+            yield from pause(self.rng, 2, 10)
 
     def drag_window(self) -> Task:
         windows = self.open_windows()
@@ -269,4 +256,4 @@ class DesktopUser:
                 yield Action(key=str(self.rng.choice(["a", "1", " ", "Enter", "Tab", "Escape", "Up"])))
 
     def idle(self) -> Task:
-        yield from self.pause(3, 15)
+        yield from pause(self.rng, 3, 15)

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageSequence
 from recording_fakes import PALETTE, record_fake
 
-from neuralcomputer.actions import decode_actions, read_action_log
+from neuralcomputer.actions import SCHEMA_VERSION, decode_actions, read_action_log
 from neuralcomputer.errors import UserError
 from neuralcomputer.recordings import Recording, describe, difference, show, side_by_side, write_video
 from neuralcomputer.recordings.video import default_scale
@@ -87,5 +87,5 @@ def test_describe(root):
     summary = describe(root)
     assert summary["episodes"] == 2 and summary["frames"] == 26 and summary["steps"] == 24
     assert summary["software"] == "fake" and summary["resolution"] == [20, 12]
-    assert summary["palette_colours"] == 8 and summary["action_schema"] == 1
+    assert summary["palette_colours"] == 8 and summary["action_schema"] == SCHEMA_VERSION
     assert 0 < summary["size_bytes"] and 0 <= summary["heldout_episodes"] <= 2
