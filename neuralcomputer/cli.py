@@ -133,6 +133,24 @@ def cmd_models(args: argparse.Namespace) -> None:
         )
 
 
+def cmd_play(args: argparse.Namespace) -> None:
+    if args.window:
+        from neuralcomputer.runtime.window import run_window
+
+        run_window(args.model, scale=args.scale, seed=args.seed, device=args.device)
+        return
+    from neuralcomputer.runtime.server import serve
+
+    serve(
+        args.model,
+        host=args.host,
+        port=args.port,
+        max_sessions=args.max_sessions,
+        seed=args.seed,
+        device=args.device,
+    )
+
+
 def write_json(path: str, obj: object) -> None:
     """Write JSON atomically: a reader never sees half a file."""
     from pathlib import Path
@@ -229,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="held-out episodes of DIR (default), or all of them for a recording made with unseen seeds",
     )
     evaluate.set_defaults(run=cmd_eval)
+
+    play = verbs.add_parser("play", help="use a neural computer: in the browser (default) or in a window")
+    play.add_argument("--model", default="desktop", help="shipped model name or checkpoint directory (default desktop)")
+    play.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    play.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    play.add_argument("--max-sessions", type=positive_int, default=16, help="concurrent machines served (default 16)")
+    play.add_argument("--window", action="store_true", help="open a desktop window (pygame) instead of a web page")
+    play.add_argument("--scale", type=positive_int, default=4, help="window: pixels per screen pixel (default 4)")
+    play.add_argument("--seed", type=int, default=0, help="seed the software boots with (default 0)")
+    play.add_argument("--device", default="cpu", help="torch device for the model (default cpu)")
+    play.set_defaults(run=cmd_play)
 
     models = verbs.add_parser("models", help="list the shipped models")
     models.add_argument("--json", action="store_true", help="print JSON")
