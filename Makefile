@@ -17,10 +17,13 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/ncomp record desktop --episodes 1 --steps 400 --seed 7 --out runs/demo
-	$(BIN)/ncomp data info runs/demo
-	$(BIN)/ncomp data show runs/demo --episode 0 --out runs/demo/episode0.gif
-	@echo "open runs/demo/episode0.gif"
+	rm -rf runs/demo
+	$(BIN)/ncomp models
+	$(BIN)/ncomp record desktop --episodes 1 --steps 300 --seed 4242 --out runs/demo/session
+	$(BIN)/ncomp eval --model desktop --seed-gru desktop-seed-gru --data runs/demo/session --episodes all \
+		--horizon 300 --json runs/demo/eval.json --report runs/demo/report
+	@echo "see runs/demo/report/report.md and runs/demo/report/episode.mp4"
+	$(BIN)/ncomp play --model desktop
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q

@@ -104,8 +104,6 @@ def parse_message(text: str, width: int, height: int) -> Command:
             return Action.from_json(obj, width, height)
         except UserError as e:
             raise ProtocolError(str(e), 1) from None
-        except TypeError:  # e.g. a list where a key name belongs: unhashable, so not in the schema's tables
-            raise ProtocolError(f"action: fields of the wrong type in {text[:120]}", 1) from None
     return _parse_control(obj)
 
 

@@ -24,7 +24,7 @@ def lively_model(seed: int = 0) -> GridGRU:
     config = GridGRUConfig(palette=PALETTE.tolist(), pointer_color=POINTER_COLOR, keep_bias=0.0, **TINY)
     model = GridGRU(config).eval()
     with torch.no_grad():
-        model.decoder[-1].weight.mul_(20.0)
+        model.pixels.weight.mul_(20.0)
     return model
 
 
