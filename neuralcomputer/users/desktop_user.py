@@ -18,7 +18,7 @@ import numpy as np
 from neuralcomputer.actions import Action
 from neuralcomputer.software.desktop import APPS, Desktop
 from neuralcomputer.software.desktop.shell import TASKBAR_H
-from neuralcomputer.users.keyboard import pause, typing
+from neuralcomputer.users.keyboard import arithmetic, pause, typing
 from neuralcomputer.users.pointer import pointer_path
 
 Point = tuple[int, int]
@@ -159,10 +159,7 @@ class DesktopUser:
             yield from pause(self.rng, 0, 1)
 
     def arithmetic(self) -> str:
-        """One to three operations on numbers of one to six digits, then '='."""
-        terms = [str(self.rng.integers(0, 10 ** self.rng.integers(1, 7))) for _ in range(self.rng.integers(2, 5))]
-        ops = self.rng.choice(list("+-*/"), size=len(terms) - 1)
-        return terms[0] + "".join(op + term for op, term in zip(ops, terms[1:])) + "="
+        return arithmetic(self.rng, max_digits=6, max_operations=3)
 
     def write_note(self) -> Task:
         yield from self.bring_up("notepad")

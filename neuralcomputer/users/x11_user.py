@@ -17,7 +17,7 @@ import numpy as np
 
 from neuralcomputer.actions import Action
 from neuralcomputer.software.x11 import X11App, button_centers
-from neuralcomputer.users.keyboard import pause, typing
+from neuralcomputer.users.keyboard import arithmetic, pause, typing
 from neuralcomputer.users.pointer import pointer_path
 
 Task = Iterator[Action]
@@ -108,10 +108,7 @@ class CalculatorUser(Hand):
                 yield from pause(self.rng, 1, 6)
 
     def arithmetic(self) -> str:
-        """One or two operations on numbers of one to four digits, then '='."""
-        terms = [str(self.rng.integers(0, 10 ** self.rng.integers(1, 5))) for _ in range(self.rng.integers(2, 4))]
-        ops = self.rng.choice(list("+-*/"), size=len(terms) - 1)
-        return terms[0] + "".join(op + term for op, term in zip(ops, terms[1:])) + "="
+        return arithmetic(self.rng, max_digits=4, max_operations=2)
 
     def by_clicks(self) -> Task:
         buttons = button_centers(self.app.windows())
