@@ -4,7 +4,7 @@ import json
 
 import pytest
 import torch
-from test_models import make, toy_clip
+from toy_world import tiny_model, toy_clip
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS, list_models, load_model, registry
@@ -23,7 +23,7 @@ def rollout(model, boot, actions):
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_round_trip_gives_identical_outputs(arch, tmp_path):
-    model = make(arch)
+    model = tiny_model(arch)
     with torch.no_grad():  # move every weight off its initial value
         for p in model.parameters():
             p.add_(torch.randn_like(p) * 0.1)
@@ -39,20 +39,20 @@ def test_round_trip_gives_identical_outputs(arch, tmp_path):
 
 
 def test_save_replaces_an_existing_checkpoint(tmp_path):
-    make("grid-gru").save_pretrained(tmp_path / "ckpt")
-    make("seed-gru").save_pretrained(tmp_path / "ckpt")
+    tiny_model("grid-gru").save_pretrained(tmp_path / "ckpt")
+    tiny_model("seed-gru").save_pretrained(tmp_path / "ckpt")
     assert isinstance(load_model(tmp_path / "ckpt"), SeedGRU)
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt"]
 
 
 def test_refuses_another_architecture(tmp_path):
-    make("seed-gru").save_pretrained(tmp_path / "ckpt")
+    tiny_model("seed-gru").save_pretrained(tmp_path / "ckpt")
     with pytest.raises(UserError, match="seed-gru checkpoint, expected grid-gru"):
         GridGRU.from_pretrained(tmp_path / "ckpt")
 
 
 def test_refuses_another_screen_size(tmp_path):
-    make("grid-gru", size=32).save_pretrained(tmp_path / "ckpt")
+    tiny_model("grid-gru", size=32).save_pretrained(tmp_path / "ckpt")
     with pytest.raises(UserError, match="32x32 model cannot run a 64x64 screen"):
         load_model(tmp_path / "ckpt", width=64, height=64)
     assert load_model(tmp_path / "ckpt", width=32, height=32).config.width == 32
@@ -60,7 +60,7 @@ def test_refuses_another_screen_size(tmp_path):
 
 def test_refuses_weights_of_another_size(tmp_path):
     """A config.json edited to say 64x64 next to 32x32 weights is caught, not silently run."""
-    make("seed-gru", size=32).save_pretrained(tmp_path / "ckpt")
+    tiny_model("seed-gru", size=32).save_pretrained(tmp_path / "ckpt")
     config = json.loads((tmp_path / "ckpt" / "config.json").read_text())
     (tmp_path / "ckpt" / "config.json").write_text(json.dumps({**config, "width": 64, "height": 64}))
     with pytest.raises(UserError, match="has shape"):
@@ -68,7 +68,7 @@ def test_refuses_weights_of_another_size(tmp_path):
 
 
 def test_refuses_another_action_schema(tmp_path):
-    make("grid-gru").save_pretrained(tmp_path / "ckpt")
+    tiny_model("grid-gru").save_pretrained(tmp_path / "ckpt")
     config = json.loads((tmp_path / "ckpt" / "config.json").read_text())
     (tmp_path / "ckpt" / "config.json").write_text(json.dumps({**config, "action_schema": 99}))
     with pytest.raises(UserError, match="action schema version 99"):
@@ -85,7 +85,7 @@ def test_refuses_another_action_schema(tmp_path):
     ],
 )
 def test_refuses_damaged_checkpoints_in_one_line(tmp_path, damage, message):
-    make("grid-gru").save_pretrained(tmp_path / "ckpt")
+    tiny_model("grid-gru").save_pretrained(tmp_path / "ckpt")
     damage(tmp_path / "ckpt")
     with pytest.raises(UserError, match=message) as error:
         load_model(tmp_path / "ckpt")
@@ -94,11 +94,11 @@ def test_refuses_damaged_checkpoints_in_one_line(tmp_path, damage, message):
 
 def test_unknown_names_list_the_shipped_models(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "PRETRAINED_DIR", tmp_path)
-    make("grid-gru").save_pretrained(tmp_path / "toy-grid-gru")
+    tiny_model("grid-gru").save_pretrained(tmp_path / "toy-grid-gru")
     with pytest.raises(UserError, match=r"shipped: toy-grid-gru\)"):
         load_model("no-such-model")
     assert isinstance(load_model("toy-grid-gru"), GridGRU)
     [row] = list_models()
     assert row["name"] == "toy-grid-gru" and row["arch"] == "grid-gru" and row["software"] == "toy"
-    assert row["size"] == "32x32" and row["params"] == sum(p.numel() for p in make("grid-gru").parameters())
+    assert row["size"] == "32x32" and row["params"] == sum(p.numel() for p in tiny_model("grid-gru").parameters())
     assert row["file_size"] == (tmp_path / "toy-grid-gru" / "model.safetensors").stat().st_size

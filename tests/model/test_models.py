@@ -2,37 +2,15 @@
 
 import pytest
 import torch
-from toy_world import PALETTE, POINTER_COLOR, ToyWorld
+from toy_world import PALETTE, tiny_model, toy_clip
 
-from neuralcomputer.actions import Action, encode_actions
-from neuralcomputer.model import ARCHS, NeuralComputer
-
-TINY = {  # small enough that every test here runs in milliseconds
-    "copy-last-frame": {},
-    "seed-gru": {"latent": 32, "channels": 4, "action_dim": 8},
-    "grid-gru": {"channels": 8, "screen_channels": 8, "decoder_channels": 16, "sprite_size": 8},
-}
-
-
-def make(arch: str, size: int = 32) -> NeuralComputer:
-    torch.manual_seed(0)
-    config = ARCHS[arch].config_class(
-        software="toy", width=size, height=size, palette=PALETTE.tolist(), pointer_color=POINTER_COLOR, **TINY[arch]
-    )
-    return ARCHS[arch](config)
-
-
-def toy_clip(steps: int = 6):
-    """A boot screen (1, H, W) and actions (T, 1, 4) of the toy world."""
-    world = ToyWorld()
-    boot = torch.from_numpy(world.reset()).clone()[None]
-    actions = [Action(mouse=(3 + 2 * t, 20), key="a" if t == 2 else None) for t in range(steps)]
-    return boot, torch.from_numpy(encode_actions(actions).astype("int64"))[:, None]
+from neuralcomputer.model import ARCHS
+from neuralcomputer.model.grid_gru import mix_colours
 
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_boot_and_step_contract(arch):
-    model = make(arch)
+    model = tiny_model(arch)
     boot, actions = toy_clip()
     screens = torch.cat([boot, boot.flip(-1)])  # a batch of two different machines
     with torch.inference_mode():
@@ -46,7 +24,7 @@ def test_boot_and_step_contract(arch):
 @pytest.mark.parametrize("arch", ARCHS)
 def test_batch_rows_are_independent(arch):
     """A machine's screens do not depend on what else is in the batch."""
-    model = make(arch)
+    model = tiny_model(arch)
     boot, actions = toy_clip()
     other = torch.randint(0, len(PALETTE), boot.shape, dtype=torch.uint8)
     with torch.inference_mode():
@@ -58,7 +36,7 @@ def test_batch_rows_are_independent(arch):
 
 
 def test_copy_last_frame_copies():
-    model = make("copy-last-frame")
+    model = tiny_model("copy-last-frame")
     boot, actions = toy_clip()
     state = model.boot(boot)
     for a in actions:
@@ -69,7 +47,7 @@ def test_copy_last_frame_copies():
 
 def test_grid_gru_starts_as_a_copy():
     """Gates initialised to 'keep' and a transparent pointer: an untrained model repeats the boot screen."""
-    model = make("grid-gru")
+    model = tiny_model("grid-gru")
     boot, actions = toy_clip()
     with torch.inference_mode():
         state = model.boot(boot)
@@ -79,23 +57,48 @@ def test_grid_gru_starts_as_a_copy():
 
 
 def test_grid_gru_pointer_register_follows_the_mouse():
-    model = make("grid-gru")
+    model = tiny_model("grid-gru")
     boot, actions = toy_clip()
     state = model.boot(boot)
     assert state["pointer"].tolist() == [[16, 16]]  # read off the boot screen
     with torch.inference_mode():
         state, _ = model.step(state, actions[0])
         assert state["pointer"].tolist() == [[3, 20]]
-        state, _ = model.step(state, torch.tensor([[-1, -1, 1, 0]]))  # no move: stays, button held
+        state, _ = model.step(state, torch.tensor([[-1, -1, 1, 0, 0]]))  # no move: stays, button held
         assert state["pointer"].tolist() == [[3, 20]] and state["held"].tolist() == [1]
 
 
 @pytest.mark.parametrize("arch", ["seed-gru", "grid-gru"])
 def test_training_rollout_gives_gradients(arch):
-    model = make(arch)
+    model = tiny_model(arch)
     boot, actions = toy_clip()
     frames = boot.repeat(len(actions), 1, 1)[None]
     loss, state = model(model.boot(boot), actions.transpose(0, 1), frames)
     loss.backward()
     assert loss.ndim == 0 and torch.isfinite(loss)
     assert all(p.grad is not None for p in model.parameters())
+
+
+def test_mix_colours_is_a_distribution_that_keeps_exactly():
+    torch.manual_seed(0)
+    sources = torch.randint(0, 5, (2, 2, 3, 3), dtype=torch.uint8)
+    new_logits = torch.randn(2, 5, 3, 3) * 10  # confident, and mostly disagreeing
+    gates = torch.tensor([4.0, 0.0, 0.0]).view(1, 3, 1, 1).expand(2, 3, 3, 3)  # ~96% on source 0
+    logp = mix_colours(sources, gates, new_logits)
+    torch.testing.assert_close(logp.logsumexp(1), torch.zeros(2, 3, 3))
+    assert torch.equal(logp.argmax(1), sources[:, 0].long())
+
+
+def test_grid_gru_step_shows_the_most_likely_screen():
+    """Its faster `step` (re-classifying only the pointer's pixels) equals the argmax of `transition`."""
+    model = tiny_model("grid-gru")
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p))  # a model that changes pixels and draws a pointer
+    boot, actions = toy_clip()
+    with torch.inference_mode():
+        state = model.boot(boot)
+        for a in actions:
+            expected = model.transition(state, a)[1].argmax(1).to(torch.uint8)
+            state, out = model.step(state, a)
+            assert torch.equal(out, expected)

@@ -2,7 +2,7 @@
 
 import torch
 
-from neuralcomputer.model.pointer import PointerSprite, locate_pointer, move_pointer, pointer_cells
+from neuralcomputer.model.pointer import PointerSprite, drag, locate_pointer, move_pointer, pointer_cells
 
 
 def test_locate_pointer_reads_the_first_pixel_of_its_colour():
@@ -19,11 +19,12 @@ def test_move_pointer_only_on_mouse_actions():
     assert move_pointer(xy, actions).tolist() == [[5, 6], [3, 4]]
 
 
-def test_pointer_cells_mark_the_hotspot_cell():
+def test_pointer_cells_mark_the_hotspot_cell_and_the_offset_from_each_cell():
     cells = pointer_cells(torch.tensor([[9, 2], [-1, -1]]), 4, 4, stride=4)
-    assert cells.shape == (2, 3, 4, 4)
+    assert cells.shape == (2, 5, 4, 4)
     assert cells[0, 0].nonzero().tolist() == [[0, 2]]
     assert cells[0, 1, 0, 2] == 0.25 and cells[0, 2, 0, 2] == 0.5
+    assert cells[0, 3, 3, 0] == (9 - 2) / 32 and cells[0, 4, 3, 0] == (2 - 14) / 32  # offset from cell (0, 3)
     assert cells[1].abs().sum() == 0
 
 
@@ -37,3 +38,35 @@ def test_sprite_draws_only_near_the_pointer():
     assert (drawn[0] == 3).nonzero().min(0).values.tolist() == [4, 4]  # origin = size // 4 above-left
     assert (drawn[0] == 3).sum() == 16
     assert (drawn[1] == 3).sum() == 0  # unknown position: nothing drawn
+
+
+def test_drag_moves_the_screen_by_the_pointer_move():
+    screen = torch.zeros(2, 6, 6, dtype=torch.uint8)
+    screen[:, 1:3, 1:3] = 5
+    moved = drag(screen, torch.tensor([[2, 2], [-1, -1]]), torch.tensor([[4, 3], [4, 3]]))  # by (2, 1)
+    expected = torch.zeros(6, 6, dtype=torch.uint8)
+    expected[2:4, 3:5] = 5
+    expected[1:3, 1] = 5  # columns 0-1 and row 0 have nothing moving in: they keep their pixels
+    assert torch.equal(moved[0], expected)
+    assert torch.equal(moved[1], screen[1])  # move unknown: nothing moves
+
+
+def test_erase_fills_the_pointer_footprint_with_the_colour_around_it():
+    sprite = PointerSprite(num_colors=4, size=4)
+    with torch.no_grad():
+        sprite.opacity[1:3, 1:3] = 1.0  # footprint: 2x2 at the hotspot (origin 1)
+    screens = torch.full((1, 8, 8), 2, dtype=torch.uint8)
+    screens[0, 3:5, 3:5] = 3  # the pointer at (3, 3)
+    screens[0, 0, 0] = 1  # something elsewhere is left alone
+    erased = sprite.erase(screens, torch.tensor([[3, 3]]))
+    assert erased[0, 3:5, 3:5].eq(2).all() and erased[0, 0, 0] == 1
+
+
+def test_hotspot_undoes_the_offset_of_the_first_pointer_pixel():
+    sprite = PointerSprite(num_colors=4, size=8)  # origin 2
+    assert sprite.hotspot(torch.tensor([[5, 5]]), color=3).tolist() == [[5, 5]]  # untrained: no offset
+    with torch.no_grad():
+        sprite.opacity[2:6, 2:5] = 1.0  # an outlined box whose tip is the hotspot
+        sprite.colors.zero_()[0] = 1.0  # outline colour 0...
+        sprite.colors[:, 3:5, 3:4] = torch.tensor([0.0, 0, 0, 1])[:, None, None]  # ...fill colour 3 from (1, 1)
+    assert sprite.hotspot(torch.tensor([[5, 5], [-1, -1]]), color=3).tolist() == [[4, 4], [-1, -1]]

@@ -1,0 +1,163 @@
+"""The `NeuralComputer` interface: boot from one screen, then run on actions alone.
+
+After `boot` a model never sees a real frame again: its state dict is the RAM, the
+network the CPU, the decoder the screen (the Neural Computer idea; NeuralOS and
+GameNGen are its nearest peers). Every architecture in `ARCHS` implements `boot` and
+`transition`; this base class derives the rest from them (stepping, the training
+rollout, saving and loading), so the runtime, the trainer and the evaluator code
+against one API.
+
+The state is a dict of named tensors, batched on dim 0, so that read-out heads can
+read it and coprocessors can write into it without knowing an architecture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from neuralcomputer.actions import SCHEMA_VERSION
+from neuralcomputer.errors import UserError
+from neuralcomputer.model.checkpoint import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    atomic_directory,
+    read_json,
+    read_tensors,
+    write_json,
+    write_tensors,
+)
+
+State = dict[str, Tensor]
+
+
+@dataclass
+class ModelConfig:
+    """The machine a model emulates; each architecture's config adds its own fields."""
+
+    arch: str = ""
+    software: str = "desktop"
+    width: int = 128
+    height: int = 128
+    palette: list[list[int]] = field(default_factory=lambda: [[0, 0, 0], [255, 255, 255]])  # (K, 3) RGB
+    action_schema: int = SCHEMA_VERSION
+    pointer_color: int | None = None  # palette index the software reserves for its pointer, if any
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> "ModelConfig":
+        """Build from a config.json object; unknown fields are refused, missing ones take defaults."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(raw) - names)
+        if unknown:
+            raise UserError(f"{where}: unknown config fields {', '.join(unknown)} for a {raw.get('arch')} model")
+        return cls(**raw)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class NeuralComputer(nn.Module):
+    """A learned computer: `boot(screens)` once, then `step(state, actions)` forever."""
+
+    config_class: type[ModelConfig] = ModelConfig
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+
+    @property
+    def num_colors(self) -> int:
+        return len(self.config.palette)
+
+    def boot(self, screens: Tensor) -> State:
+        """Screens uint8 (B, H, W) of palette indices -> the initial state."""
+        raise NotImplementedError
+
+    def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
+        """One clock cycle: actions int64 (B, A), as `neuralcomputer.actions` encodes them -> (new state,
+        logits (B, K, H, W) of the next screen)."""
+        raise NotImplementedError
+
+    def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
+        """One clock cycle: actions int64 (B, A), as `neuralcomputer.actions` encodes them -> (new state,
+        next screens uint8 (B, H, W))."""
+        state, logits_BKHW = self.transition(state, actions)
+        return state, logits_BKHW.max(1).indices.to(torch.uint8)  # max() is ~4x faster than argmax() here
+
+    def forward(self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor) -> tuple[Tensor, State]:
+        """Closed-loop training rollout over T steps: (mean per-pixel cross-entropy, final state).
+
+        The model is fed its own state only, never the true frames, so it learns to
+        recover from its own drift; the caller detaches the state between chunks.
+        """
+        losses = []
+        for t in range(actions_BTA.shape[1]):
+            state, logits_BKHW = self.transition(state, actions_BTA[:, t])
+            losses.append(F.cross_entropy(logits_BKHW, frames_BTHW[:, t].long()))
+        return torch.stack(losses).mean(), state
+
+    def save_pretrained(self, directory: str | Path) -> None:
+        """Write `model.safetensors` + `config.json` to `directory`, atomically."""
+        with atomic_directory(directory) as scratch:
+            self.write_files(scratch)
+
+    def write_files(self, directory: Path) -> None:
+        """Write the two checkpoint files into an existing directory (no atomicity of its own)."""
+        write_tensors(directory / WEIGHTS_FILE, self.state_dict())
+        write_json(directory / CONFIG_FILE, self.config.to_dict())
+
+    @classmethod
+    def from_pretrained(
+        cls, name_or_dir: str | Path, *, width: int | None = None, height: int | None = None
+    ) -> "NeuralComputer":
+        """Load a shipped model by name or a checkpoint directory; refuse any that does not fit.
+
+        Called on a subclass, only that architecture is accepted; `width`/`height`,
+        when given, must match the checkpoint's screen size.
+        """
+        from neuralcomputer.model.registry import ARCHS, resolve_checkpoint
+
+        directory = resolve_checkpoint(name_or_dir)
+        raw = read_json(directory / CONFIG_FILE)
+        arch = raw.get("arch")
+        if arch not in ARCHS:
+            raise UserError(f"{directory}: unknown architecture {arch!r} (known: {', '.join(ARCHS)})")
+        model_class = ARCHS[arch]
+        if cls is not NeuralComputer and model_class is not cls:
+            raise UserError(f"{directory}: this is a {arch} checkpoint, expected {cls.config_class.arch}")
+        if raw.get("action_schema") != SCHEMA_VERSION:
+            raise UserError(
+                f"{directory}: trained on action schema version {raw.get('action_schema')}, "
+                f"this neuralcomputer speaks version {SCHEMA_VERSION}; retrain or use a matching release"
+            )
+        config = model_class.config_class.from_dict(raw, where=str(directory))
+        if (width is not None and width != config.width) or (height is not None and height != config.height):
+            raise UserError(
+                f"{directory}: a {config.width}x{config.height} model cannot run a "
+                f"{width or config.width}x{height or config.height} screen"
+            )
+        model = model_class(config)
+        model.load_tensors(read_tensors(directory / WEIGHTS_FILE), where=str(directory))
+        return model
+
+    def load_tensors(self, tensors: dict[str, Tensor], where: str) -> None:
+        """Load weights, refusing missing, extra or differently shaped tensors with one line."""
+        expected = self.state_dict()
+        missing = sorted(set(expected) - set(tensors))
+        extra = sorted(set(tensors) - set(expected))
+        if missing or extra:
+            raise UserError(
+                f"{where}: weights do not fit a {self.config.arch} model (missing {missing[:3]}, extra {extra[:3]})"
+            )
+        for name, tensor in tensors.items():
+            if tensor.shape != expected[name].shape:
+                raise UserError(
+                    f"{where}: weight {name} has shape {tuple(tensor.shape)}, "
+                    f"this {self.config.arch} config needs {tuple(expected[name].shape)}"
+                )
+        self.load_state_dict(tensors)
