@@ -30,6 +30,8 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/record_speed.py
+	$(BIN)/python bench/model_speed.py
+	$(BIN)/python bench/play_speed.py
 
 clean:
 	rm -rf $(VENV) runs
