@@ -8,6 +8,7 @@ person can fix (`UserError`) is one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
@@ -78,24 +79,10 @@ def cmd_train(args: argparse.Namespace) -> None:
         raise UserError(f"--model-config: malformed JSON ({e.msg})") from None
     if not isinstance(overrides, dict):
         raise UserError("--model-config must be a JSON object, e.g. '{\"channels\": 48}'")
-    cfg = TrainConfig(
-        data=args.data or args.software,
-        out=args.out,
-        arch=args.arch,
-        model=overrides,
-        minutes=args.minutes,
-        max_steps=args.max_steps,
-        batch=args.batch,
-        sequence=args.sequence,
-        chunk=args.chunk,
-        lr=args.lr,
-        seed=args.seed,
-        resume=args.resume,
-        threads=args.threads,
-        record_episodes=args.record_episodes,
-        record_steps=args.record_steps,
-        record_workers=args.record_workers,
-    )
+    # Flags share the names of TrainConfig's fields; data and model are spelled differently.
+    fields = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("data", "model")]
+    given = {name: getattr(args, name) for name in fields if hasattr(args, name)}
+    cfg = TrainConfig(data=args.data or args.software, model=overrides, **given)
     train(cfg)
     print(f"trained {args.arch}: best checkpoint in {args.out}/best, latest in {args.out}/latest")
 
@@ -227,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    train.add_argument("--eval-every", type=positive_int, default=100, help="optimiser steps between held-out evaluations (default 100)")
+    train.add_argument("--eval-steps", type=positive_int, default=100, help="closed-loop steps of each held-out evaluation (default 100)")
+    train.add_argument("--ckpt-every", type=positive_int, default=100, help="optimiser steps between checkpoints (default 100)")
     train.add_argument("--model-config", metavar="JSON", help='architecture fields, e.g. \'{"channels": 48}\'')
     train.add_argument("--record-episodes", type=positive_int, default=200, help="with --software (default 200)")
     train.add_argument("--record-steps", type=positive_int, default=500, help="with --software (default 500)")

@@ -96,3 +96,24 @@ def test_console_script_help_and_debug():
         assert result.returncode == 0 and "usage: ncomp" in result.stdout
     result = subprocess.run([*run, "--debug", "data", "info", "/nonexistent/rec"], capture_output=True, text=True)
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_train_then_eval_from_the_command_line(tmp_path, capsys):
+    """`ncomp train --software` records, trains and checkpoints; `ncomp eval` scores the checkpoint."""
+    run = tmp_path / "run"
+    code, out, err = ncomp(
+        capsys, "train", "--software", "desktop", "--out", str(run), "--arch", "grid-gru", "--max-steps", "2",
+        "--minutes", "0", "--batch", "2", "--sequence", "8", "--chunk", "4", "--threads", "1", "--eval-steps", "8",
+        "--record-episodes", "24", "--record-steps", "24", "--model-config", '{"channels": 8, "decoder_channels": 8}',
+    )  # fmt: skip
+    assert code == 0, err
+    assert (run / "best" / "model.safetensors").exists() and (run / "latest" / "config.json").exists()
+    result = tmp_path / "eval.json"
+    code, out, err = ncomp(
+        capsys, "eval", "--model", str(run / "best"), "--data", str(run / "data"), "--horizon", "8", "--json", str(result)
+    )
+    assert code == 0, err
+    scores = json.loads(result.read_text())
+    assert scores["horizon"] == 8 and set(scores["at"]) == {"1"} and "copy-last-frame" in scores["baselines"]
+    code, _, err = ncomp(capsys, "train", "--software", "desktop", "--out", str(run), "--model-config", "[1]")
+    assert code == 2 and "--model-config must be a JSON object" in err
