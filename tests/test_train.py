@@ -147,3 +147,18 @@ def test_a_software_name_records_its_own_data_first(tmp_path):
     train(small_run("desktop", tmp_path / "run", max_steps=4, batch=2, record_episodes=6, record_steps=16,
                     heldout_fraction=0.5, model={**TINY_GRID, "sprite_size": 16}, resume=True))
     assert (tmp_path / "run/data/info.json").stat().st_mtime_ns == before  # complete: not recorded again
+
+
+def test_a_model_remembers_the_software_options_it_learnt(tmp_path):
+    """A model of Pong is not a model of Breakout: the recording's options go into its config and survive saving."""
+    from neuralcomputer.actions import SCHEMA_VERSION
+    from neuralcomputer.recordings import RecordingInfo
+    from neuralcomputer.training.trainer import build_model
+
+    info = RecordingInfo(
+        software="atari", width=32, height=32, palette=((0, 0, 0), (255, 255, 255)),
+        action_schema=SCHEMA_VERSION, options=(("game", "pong"),),
+    )  # fmt: skip
+    model = build_model("grid-gru", TINY["grid-gru"], info)
+    model.save_pretrained(tmp_path / "pong")
+    assert load_model(tmp_path / "pong").config.software_options == {"game": "pong"}

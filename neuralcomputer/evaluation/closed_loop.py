@@ -179,19 +179,27 @@ def _load(source: ModelSource, info: RecordingInfo) -> NeuralComputer:
     elif str(source) == COPY_LAST_FRAME:  # no weights: made to fit the recording
         copy = ARCHS[COPY_LAST_FRAME]
         palette = [list(c) for c in info.palette]
-        model = copy(copy.config_class(software=info.software, width=info.width, height=info.height, palette=palette))
+        model = copy(
+            copy.config_class(
+                software=info.software, software_options=dict(info.options), width=info.width, height=info.height, palette=palette
+            )
+        )
     else:
         model = load_model(source)
     c = model.config
-    theirs = (c.software, c.width, c.height, [list(p) for p in c.palette])
-    ours = (info.software, info.width, info.height, [list(p) for p in info.palette])
+    theirs = (c.software, c.software_options, c.width, c.height, [list(p) for p in c.palette])
+    ours = (info.software, dict(info.options), info.width, info.height, [list(p) for p in info.palette])
     if theirs != ours:
         raise UserError(
-            f"{source if isinstance(source, (str, Path)) else c.arch}: a model of {c.software} at {c.width}x{c.height} "
-            f"({len(c.palette)} colours) cannot be measured on a recording of {info.software} at "
-            f"{info.width}x{info.height} ({len(info.palette)} colours)"
+            f"{source if isinstance(source, (str, Path)) else c.arch}: a model of {_machine(*theirs)} "
+            f"cannot be measured on a recording of {_machine(*ours)}"
         )
     return model
+
+
+def _machine(software: str, options: dict, width: int, height: int, palette: list) -> str:
+    """E.g. "desktop at 128x128 (13 colours)", or "atari {'game': 'pong'} at 160x210 (128 colours)"."""
+    return f"{software}{f' {options}' if options else ''} at {width}x{height} ({len(palette)} colours)"
 
 
 def _summary(curves: dict[str, np.ndarray | None], horizon: int) -> dict:

@@ -52,7 +52,8 @@ class GroundTruth:
 
     def replay(self, seed: int, boot: np.ndarray, where: str) -> TextReplay:
         """A fresh copy of the software, booted as the episode was (checked against its `boot` screen)."""
-        return TextReplay(make_software(self.info.software, self.info.width, self.info.height), seed, boot, where)
+        software = make_software(self.info.software, self.info.width, self.info.height, **dict(self.info.options))
+        return TextReplay(software, seed, boot, where)
 
 
 class TextReplay:

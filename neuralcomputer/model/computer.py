@@ -42,6 +42,7 @@ class ModelConfig:
 
     arch: str = ""
     software: str = "desktop"
+    software_options: dict = field(default_factory=dict)  # the recording's software options, e.g. {"game": "pong"}
     width: int = 128
     height: int = 128
     palette: list[list[int]] = field(default_factory=lambda: [[0, 0, 0], [255, 255, 255]])  # (K, 3) RGB

@@ -62,7 +62,7 @@ class Session:
     def use_model(self, model: NeuralComputer, model_name: str) -> Frame:
         """Switch to another model (a machine's state belongs to one model) and boot it afresh."""
         config = model.config
-        self.software = make_software(config.software, config.width, config.height)
+        self.software = make_software(config.software, config.width, config.height, **config.software_options)
         self.model, self.model_name = model, model_name
         self._device = next(model.parameters(), torch.empty(0)).device
         return self.reboot()

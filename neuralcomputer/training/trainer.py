@@ -179,6 +179,7 @@ def build_model(arch: str, overrides: dict, info: RecordingInfo) -> NeuralComput
         raise UserError(f"{arch} has no config fields {', '.join(unknown)} (it has: {', '.join(sorted(names))})")
     machine = {
         "software": info.software,
+        "software_options": dict(info.options),
         "width": info.width,
         "height": info.height,
         "palette": [list(c) for c in info.palette],
