@@ -1,4 +1,4 @@
-"""A small untrained grid-gru of the desktop, made lively so that its screens visibly react to input."""
+"""Two lively model checkpoints (see lively_model.py) shared by the runtime tests."""
 
 from __future__ import annotations
 
@@ -7,25 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from neuralcomputer.model.grid_gru import GridGRU, GridGRUConfig
-from neuralcomputer.software.desktop import PALETTE, POINTER_COLOR
+from lively_model import lively_model
 
 torch.set_num_threads(1)  # the test machine's cores are shared
-
-TINY = {"channels": 8, "screen_channels": 8, "decoder_channels": 16, "sprite_size": 8}
-
-
-def lively_model(seed: int = 0) -> GridGRU:
-    """Untrained, with open change gates and sharpened colour logits: every input changes many pixels.
-
-    (An untrained model as initialised keeps every pixel, so nothing would be seen to react.)
-    """
-    torch.manual_seed(seed)
-    config = GridGRUConfig(palette=PALETTE.tolist(), pointer_color=POINTER_COLOR, keep_bias=0.0, **TINY)
-    model = GridGRU(config).eval()
-    with torch.no_grad():
-        model.pixels.weight.mul_(20.0)
-    return model
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 import asyncio
 
 import numpy as np
-from conftest import lively_model
+from lively_model import lively_model
 
 from neuralcomputer.actions import Action
 from neuralcomputer.runtime import Session, step_sessions

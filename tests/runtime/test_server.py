@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import json
 import time
@@ -59,6 +60,9 @@ def wait_for_sessions(app, count: int) -> None:
 @pytest.fixture
 def client(model_dir, other_model_dir):
     settings = ServerSettings(str(model_dir), choices=[str(other_model_dir)], max_sessions=3, idle_timeout_s=30)
+    # Finalisers of objects left by earlier tests (zarr's async stores among them) must not run
+    # inside the TestClient's event-loop thread: there they cancel the app's task mid-test.
+    gc.collect()
     with TestClient(create_app(settings)) as client:
         yield client
 

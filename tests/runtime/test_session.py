@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import lively_model
+from lively_model import lively_model
 
 from neuralcomputer.actions import Action, read_action_log
 from neuralcomputer.errors import UserError

@@ -3,7 +3,7 @@
 import numpy as np
 import pygame
 import pytest
-from conftest import lively_model
+from lively_model import lively_model
 
 from neuralcomputer.runtime import Session
 from neuralcomputer.runtime.window import PlayWindow
