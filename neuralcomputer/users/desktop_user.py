@@ -199,11 +199,15 @@ class DesktopUser:
             yield Action(key="Enter")
             yield from pause(self.rng, 2, 10)
 
-    def drag_window(self) -> Task:
+    def any_open_window(self) -> str | None:
+        """One of the windows on screen, at random; None when all are closed or minimised."""
         windows = self.open_windows()
-        if not windows:
+        return str(self.rng.choice(windows)) if windows else None
+
+    def drag_window(self) -> Task:
+        app = self.any_open_window()
+        if app is None:
             return
-        app = str(self.rng.choice(windows))
         yield from self.bring_up(app)
         start = self.desktop.title_bar_point(app)
         if start is None:
@@ -214,8 +218,7 @@ class DesktopUser:
 
     def minimise_work_restore(self) -> Task:
         """Object permanence: hide a window, work elsewhere for a long while, bring it back."""
-        windows = self.open_windows()
-        app = str(self.rng.choice(windows)) if windows else str(self.rng.choice(APPS))
+        app = self.any_open_window() or str(self.rng.choice(APPS))
         yield from self.bring_up(app)
         yield from self.click(self.desktop.minimize_button(app))
         others = {
@@ -230,10 +233,9 @@ class DesktopUser:
             yield from self.click(self.desktop.taskbar_entry(app))
 
     def close_window(self) -> Task:
-        windows = self.open_windows()
-        if not windows:
+        app = self.any_open_window()
+        if app is None:
             return
-        app = str(self.rng.choice(windows))
         yield from self.bring_up(app)
         yield from self.click(self.desktop.close_button(app))
 
