@@ -97,11 +97,15 @@ def cmd_eval(args: argparse.Namespace) -> None:
         baselines={"seed-gru": args.seed_gru},
         episodes=args.episodes,
         report_dir=args.report,
+        teacher_forced=args.teacher_forced,
     )
     write_json(args.json, result)
-    for horizon, metrics in result["at"].items():
+    rows = [(f"steps 1..{h}", metrics) for h, metrics in result["at"].items()]
+    if "teacher_forced" in result:
+        rows.append(("teacher forced", result["teacher_forced"]))
+    for label, metrics in rows:
         shown = ", ".join(f"{k} {v:.4g}" if v is not None else f"{k} n/a" for k, v in metrics.items())
-        print(f"steps 1..{horizon}: {shown}")
+        print(f"{label}: {shown}")
     print(f"{result['steps_per_second']:.0f} steps/s at batch 1; wrote {args.json}")
 
 
@@ -214,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    train.add_argument(
+        "--teacher-forcing", type=float, default=0.0, help="share of windows trained teacher forced (default 0)"
+    )
+    train.add_argument(
+        "--max-colors", type=positive_int, default=64, help="a bigger palette is cut to its most frequent colours (default 64)"
+    )
     train.add_argument("--eval-every", type=positive_int, default=100, help="optimiser steps between held-out evaluations (default 100)")
     train.add_argument("--eval-steps", type=positive_int, default=100, help="closed-loop steps of each held-out evaluation (default 100)")
     train.add_argument("--ckpt-every", type=positive_int, default=100, help="optimiser steps between checkpoints (default 100)")
@@ -230,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", required=True, metavar="OUT.json", help="write the metrics here")
     evaluate.add_argument("--report", metavar="DIR", help="also write report.md, plots and a side-by-side video")
     evaluate.add_argument("--seed-gru", metavar="NAME_OR_DIR", help="the seed-gru baseline to compare with")
+    evaluate.add_argument(
+        "--teacher-forced", action="store_true", help="also measure each next screen predicted from the true past"
+    )
     evaluate.add_argument(
         "--episodes",
         default="heldout",

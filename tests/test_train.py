@@ -55,13 +55,16 @@ def metrics(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
 
 
-def test_closed_loop_beats_copying_the_last_frame(tmp_path):
-    """On a clip of pointer moves and clicks, a few hundred steps suffice to beat repeating the last frame."""
+@pytest.mark.parametrize("teacher_forcing", [0.0, 1.0])
+def test_closed_loop_beats_copying_the_last_frame(tmp_path, teacher_forcing):
+    """On a clip of pointer moves and clicks, a few hundred steps suffice to beat repeating the last frame,
+    trained closed loop or teacher forced (and measured closed loop either way)."""
     data = record_toy(tmp_path / "toy", episodes=10, steps=64, size=32, key_rate=0.0).root
     out = tmp_path / "run"
     cfg = small_run(
         data, out, model={**TINY_GRID, "channels": 16, "screen_channels": 16, "decoder_channels": 32},
         max_steps=200, sequence=32, chunk=8, eval_steps=32, eval_windows=16, eval_every=1000, ckpt_every=1000, log_every=10,
+        teacher_forcing=teacher_forcing,
     )
     train(cfg)
     lines = metrics(out)
@@ -85,18 +88,20 @@ def test_seed_gru_loss_falls(toy16, tmp_path):
 
 
 def test_resume_after_kill_is_exact(toy16, tmp_path):
-    """N steps in one go == killed after N/2 + 3 (last checkpoint at N/2), resumed, run to N."""
-    reference = small_run(toy16, tmp_path / "reference")
+    """N steps in one go == killed after N/2 + 3 (last checkpoint at N/2), resumed, run to N.
+
+    Half the windows are teacher forced, so the draw of which ones must resume exactly too."""
+    reference = small_run(toy16, tmp_path / "reference", teacher_forcing=0.5)
     train(reference)
 
-    interrupted = small_run(toy16, tmp_path / "interrupted")
+    interrupted = small_run(toy16, tmp_path / "interrupted", teacher_forcing=0.5)
     child = subprocess.run(
         [sys.executable, "-c", KILLED_RUN, json.dumps(asdict(interrupted)), "15"], capture_output=True, text=True
     )
     assert child.returncode == -9, child.stderr
     saved = json.loads((tmp_path / "interrupted/latest/training_state/training_state.json").read_text())
     assert saved["progress"]["step"] == 12
-    train(small_run(toy16, tmp_path / "interrupted", resume=True))
+    train(small_run(toy16, tmp_path / "interrupted", teacher_forcing=0.5, resume=True))
 
     for name in ("model.safetensors", "training_state/optimizer_state.safetensors"):
         a = load_file(tmp_path / "reference/latest" / name)

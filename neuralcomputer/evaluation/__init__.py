@@ -41,10 +41,13 @@ The JSON `evaluate` returns (and `ncomp eval --json` writes); floats rounded:
                "cursor_error_px": 1.4, "text_accuracy": 0.98},   # means over steps 1..10
         ...
       },
+      "teacher_forced": {"psnr": 44.0, ...},  # only with teacher_forced=True (--teacher-forced):
+                                              # the measures of one step ahead of the true past,
+                                              # averaged over steps 1..H
       "steps_per_second": 812.5,              # model.step at batch 1, screen copied to host
       "baselines": {                          # same "psnr_by_step" and "at" per baseline
         "copy-last-frame": {"psnr_by_step": [...], "at": {...}},
-        "seed-gru": {"psnr_by_step": [...], "at": {...}}
+        "seed-gru": {"psnr_by_step": [...], "at": {...}}   # and "teacher_forced" when asked
       },
       "notes": ["baseline seed-gru skipped: no model given"]
     }

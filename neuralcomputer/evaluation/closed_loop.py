@@ -4,6 +4,10 @@ This is the test a neural computer exists to pass: after boot it never sees a re
 again, so every error it makes stays in its state and compounds, as it would for a person
 using it. Episodes are batched, and the model and its baselines step in lockstep so that
 each real frame is read, and the real software replayed, once per step for all of them.
+
+Teacher forcing (on request) measures the easier thing most world-model papers report
+(GameNGen's 29.4 dB): each next screen predicted from the true past, the model shown
+every real screen (`NeuralComputer.observe`) before it predicts the next.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ def evaluate(
     batch_size: int = 16,
     device: str | None = None,
     progress: bool = True,
+    teacher_forced: bool = False,
 ) -> dict:
     """Run `model` closed loop on the recording `data` for `horizon` steps; return the JSON summary.
 
@@ -50,6 +55,7 @@ def evaluate(
     seed-gru) is skipped with a note. `copy-last-frame` is always compared too. `episodes`
     is "heldout" (the episodes whose seed is held out of training at `heldout_fraction`),
     "all" (for a recording made only for evaluation), or a list of episode indices.
+    `teacher_forced` adds each system's one-step-ahead measures over the same steps.
     """
     recording = Recording(data)
     info, where = recording.info, str(recording.root)
@@ -74,6 +80,12 @@ def evaluate(
     truth = GroundTruth.of(info)
     totals, sample = rollout(systems, recording, indices, horizon, truth, batch_size, torch_device, progress)
     curves = {label: t.curves() for label, t in totals.items()}
+    forced = {}
+    if teacher_forced:
+        forced_totals, _ = rollout(
+            systems, recording, indices, horizon, truth, batch_size, torch_device, progress, teacher_forced=True
+        )
+        forced = {label: {"teacher_forced": _means(t.curves(), horizon)} for label, t in forced_totals.items()}
     first = recording.episode(indices[0])
     speed = steps_per_second(systems[MODEL_KEY], first.frames[0], first.actions[:horizon], torch_device)
     result = {
@@ -83,8 +95,11 @@ def evaluate(
         "episodes": len(indices),
         "horizon": horizon,
         **_summary(curves[MODEL_KEY], horizon),
+        **forced.get(MODEL_KEY, {}),
         "steps_per_second": round(speed, 2),
-        "baselines": {label: _summary(c, horizon) for label, c in curves.items() if label != MODEL_KEY},
+        "baselines": {
+            label: {**_summary(c, horizon), **forced.get(label, {})} for label, c in curves.items() if label != MODEL_KEY
+        },
         "notes": notes,
     }
     if report_dir is not None:
@@ -106,12 +121,17 @@ def rollout(
     batch_size: int,
     device: torch.device,
     progress: bool = True,
+    teacher_forced: bool = False,
 ) -> tuple[dict[str, StepTotals], np.ndarray]:
     """Step every system closed loop on the episodes `indices`; return its totals and the model's
-    screens for the first episode, (horizon, H, W) uint8, for the report's video."""
+    screens for the first episode, (horizon, H, W) uint8, for the report's video.
+
+    With `teacher_forced`, each system sees the real screen after every step it predicts.
+    """
     totals = {label: StepTotals(horizon, len(indices), truth) for label in systems}
     sample = np.zeros((horizon, recording.info.height, recording.info.width), np.uint8)
-    bar = tqdm(total=len(indices) * horizon, desc="closed loop", unit="step", disable=not progress)
+    desc = "teacher forced" if teacher_forced else "closed loop"
+    bar = tqdm(total=len(indices) * horizon, desc=desc, unit="step", disable=not progress)
     for start in range(0, len(indices), batch_size):
         batch = [recording.episode(i) for i in indices[start : start + batch_size]]
         boot_BHW = np.stack([e.frames[0] for e in batch])
@@ -125,6 +145,8 @@ def rollout(
                 states[label], screens = system.step(states[label], actions[:, t])
                 pred_BHW = screens.cpu().numpy()
                 totals[label].add(t, pred_BHW, real_BHW, regions)
+                if teacher_forced:
+                    states[label] = system.observe(states[label], torch.from_numpy(real_BHW).to(device))
                 if start == 0 and label == MODEL_KEY:
                     sample[t] = pred_BHW[0]
             bar.update(len(batch))
@@ -204,8 +226,13 @@ def _machine(software: str, options: dict, width: int, height: int, palette: lis
 
 def _summary(curves: dict[str, np.ndarray | None], horizon: int) -> dict:
     """The JSON of one system: PSNR per step and each measure averaged over steps 1..h."""
-    at = {str(h): {m: _mean(curves[m], h) for m in METRICS} for h in HORIZONS if h <= horizon}
+    at = {str(h): _means(curves, h) for h in HORIZONS if h <= horizon}
     return {"psnr_by_step": [round(float(v), 4) for v in curves["psnr"]], "at": at}
+
+
+def _means(curves: dict[str, np.ndarray | None], h: int) -> dict:
+    """Each measure averaged over steps 1..h."""
+    return {m: _mean(curves[m], h) for m in METRICS}
 
 
 def _mean(values: np.ndarray | None, h: int) -> float | None:

@@ -2,10 +2,15 @@
 
 After `boot` a model never sees a real frame again: its state dict is the RAM, the
 network the CPU, the decoder the screen (the Neural Computer idea; NeuralOS and
-GameNGen are its nearest peers). Every architecture in `ARCHS` implements `boot` and
-`transition`; this base class derives the rest from them (stepping, the training
-rollout, saving and loading), so the runtime, the trainer and the evaluator code
-against one API.
+GameNGen are its nearest peers). Every architecture in `ARCHS` implements `_boot` and
+`transition`; this base class derives the rest from them (stepping, teacher forcing,
+the training rollout, saving and loading), so the runtime, the trainer and the
+evaluator code against one API.
+
+A model draws with `colors`, a subset of its software's palette: a desktop uses all of
+its 13 colours, but DOOM's screens use some 200 of 256 and a per-pixel classifier pays
+for every class it has. Screens come in and go out as palette indices; inside, a
+colour outside the subset reads as its nearest one in RGB (`to_colors`).
 
 The state is a dict of named tensors, batched on dim 0, so that read-out heads can
 read it and coprocessors can write into it without knowing an architecture.
@@ -48,6 +53,7 @@ class ModelConfig:
     palette: list[list[int]] = field(default_factory=lambda: [[0, 0, 0], [255, 255, 255]])  # (K, 3) RGB
     action_schema: int = SCHEMA_VERSION
     pointer_color: int | None = None  # palette index the software reserves for its pointer, if any
+    colors: list[int] | None = None  # the palette indices the model draws with; None: all of them
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> "ModelConfig":
@@ -70,36 +76,71 @@ class NeuralComputer(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
+        palette_P3 = torch.tensor(config.palette, dtype=torch.float32)
+        colors_K = torch.arange(len(palette_P3)) if config.colors is None else torch.tensor(config.colors)
+        if config.pointer_color is not None and config.pointer_color not in colors_K:
+            raise ValueError(f"the pointer's colour {config.pointer_color} must be one of the model's colors")
+        nearest_P = torch.cdist(palette_P3, palette_P3[colors_K]).argmin(1)  # exact for the model's own colours
+        # Derived from the config, so not saved with the weights.
+        self.register_buffer("to_colors", nearest_P.to(torch.uint8), persistent=False)
+        self.register_buffer("to_palette", colors_K.to(torch.uint8), persistent=False)
+        self.pointer_color = None if config.pointer_color is None else int(nearest_P[config.pointer_color])  # as a model colour
 
     @property
     def num_colors(self) -> int:
-        return len(self.config.palette)
+        """How many colours the model draws with: the classes of its per-pixel outputs."""
+        return len(self.to_palette)
 
     def boot(self, screens: Tensor) -> State:
         """Screens uint8 (B, H, W) of palette indices -> the initial state."""
+        return self._boot(self.to_colors[screens.long()])
+
+    def observe(self, state: State, screens: Tensor) -> State:
+        """The state after seeing the real screens uint8 (B, H, W): teacher forcing.
+
+        Only evaluation uses it (a neural computer in use never sees a real frame after
+        boot), to measure one step ahead of the true past, as GameNGen reports.
+        """
+        return self._observe(state, self.to_colors[screens.long()])
+
+    def _boot(self, screens: Tensor) -> State:
+        """Screens uint8 (B, H, W) as indices of the model's colours -> the initial state."""
         raise NotImplementedError
+
+    def _observe(self, state: State, screens: Tensor) -> State:
+        """By default a model sees a screen by booting from it; one that can keep its memory overrides this."""
+        return self._boot(screens)
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         """One clock cycle: actions int64 (B, A), as `neuralcomputer.actions` encodes them -> (new state,
-        logits (B, K, H, W) of the next screen)."""
+        logits (B, K, H, W) of the next screen over the model's K colours)."""
         raise NotImplementedError
 
     def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         """One clock cycle: actions int64 (B, A), as `neuralcomputer.actions` encodes them -> (new state,
-        next screens uint8 (B, H, W))."""
+        next screens uint8 (B, H, W) of palette indices)."""
         state, logits_BKHW = self.transition(state, actions)
-        return state, logits_BKHW.max(1).indices.to(torch.uint8)  # max() is ~4x faster than argmax() here
+        return state, self.to_palette[logits_BKHW.max(1).indices]  # max() is ~4x faster than argmax() here
 
-    def forward(self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor) -> tuple[Tensor, State]:
-        """Closed-loop training rollout over T steps: (mean per-pixel cross-entropy, final state).
+    def forward(
+        self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor, teacher_forced: bool = False
+    ) -> tuple[Tensor, State]:
+        """Training rollout over T steps: (mean per-pixel cross-entropy, final state).
 
-        The model is fed its own state only, never the true frames, so it learns to
-        recover from its own drift; the caller detaches the state between chunks.
+        Closed loop (the default), the model is fed its own state only, never the true
+        frames, so it learns to recover from its own drift; the caller detaches the state
+        between chunks. `teacher_forced` shows it each true screen after it predicts it,
+        so each step's loss is about that step's change alone: a window that opens is an
+        event to learn once, where closed loop, after the first miss, keeps asking for a
+        repair of everything missed since.
         """
+        targets_BTHW = self.to_colors[frames_BTHW.long()]
         losses = []
         for t in range(actions_BTA.shape[1]):
             state, logits_BKHW = self.transition(state, actions_BTA[:, t])
-            losses.append(F.cross_entropy(logits_BKHW, frames_BTHW[:, t].long()))
+            losses.append(F.cross_entropy(logits_BKHW, targets_BTHW[:, t].long()))
+            if teacher_forced:
+                state = self._observe(state, targets_BTHW[:, t])
         return torch.stack(losses).mean(), state
 
     def save_pretrained(self, directory: str | Path) -> None:

@@ -24,7 +24,7 @@ class CopyLastFrame(NeuralComputer):
 
     config_class = CopyLastFrameConfig
 
-    def boot(self, screens: Tensor) -> State:
+    def _boot(self, screens: Tensor) -> State:
         return {"screen": screens}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from neuralcomputer.model.action_embedding import ActionEmbedding
@@ -61,9 +62,7 @@ class GridGRU(NeuralComputer):
     def __init__(self, config: GridGRUConfig):
         super().__init__(config)
         s, c, k = config.stride, config.channels, self.num_colors
-        if config.width % s or config.height % s:
-            raise ValueError(f"grid-gru needs a screen size divisible by its stride {s}")
-        self.grid = (config.height // s, config.width // s)
+        self.grid = (-(-config.height // s), -(-config.width // s))  # a partial last row or column is a whole cell
         inputs = config.screen_channels + POINTER_CHANNELS  # screen patch features + pointer maps
         # A linear map of the one-hot colours of a cell's s*s pixels, as a sum of one row per (pixel, colour).
         self.read_screen = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum")
@@ -84,18 +83,20 @@ class GridGRU(NeuralComputer):
         with torch.no_grad():
             self.pixels.bias.view(s * s, -1)[:, k + 1 :].fill_(-config.keep_bias)
 
-    def boot(self, screens: Tensor) -> State:
-        """The state's screen is the one under the pointer: the boot screen with the pointer rubbed out."""
+    def _boot(self, screens: Tensor) -> State:
         B = screens.shape[0]
-        pointer_B2 = locate_pointer(screens, self.config.pointer_color)
-        if self.config.pointer_color is not None:
-            pointer_B2 = self.sprite.hotspot(pointer_B2, self.config.pointer_color)
-        return {
+        blank = {
             "memory": torch.zeros(B, self.config.channels, *self.grid, device=screens.device),
-            "screen": self.sprite.erase(screens, pointer_B2),
-            "pointer": pointer_B2,
             "held": torch.zeros(B, dtype=torch.long, device=screens.device),
         }
+        return self._observe(blank, screens)
+
+    def _observe(self, state: State, screens: Tensor) -> State:
+        """The memory stays; the screen is the one under the pointer: the real one with the pointer rubbed out."""
+        pointer_B2 = locate_pointer(screens, self.pointer_color)
+        if self.pointer_color is not None:
+            pointer_B2 = self.sprite.hotspot(pointer_B2, self.pointer_color)
+        return {**state, "screen": self.sprite.erase(screens, pointer_B2), "pointer": pointer_B2}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         s, c, k = self.config.stride, self.config.channels, self.num_colors
@@ -134,19 +135,21 @@ class GridGRU(NeuralComputer):
         the pointer, so only the pointer's pixels are classified again.
         """
         state, display_logp_BKHW = self.transition(state, actions)
-        return state, self.sprite.paint(state["screen"], state["pointer"], display_logp_BKHW)
+        return state, self.to_palette[self.sprite.paint(state["screen"], state["pointer"], display_logp_BKHW).long()]
 
     def _pixels(self, memory_BCHW: Tensor) -> Tensor:
         """Decode the cells into per-pixel outputs: (B, K + sources + 1, H, W)."""
         B, s = len(memory_BCHW), self.config.stride
         gh, gw = self.grid
         out_BhwP = self.pixels(self.decoder(memory_BCHW).permute(0, 2, 3, 1))  # (B, gh, gw, s * s * O)
-        return out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
+        out_BOHW = out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
+        return out_BOHW[:, :, : self.config.height, : self.config.width]
 
     def _read(self, screen_BHW: Tensor) -> Tensor:
         """Features of each cell's patch of the screen: (B, screen_channels, grid_h, grid_w)."""
         B, s = len(screen_BHW), self.config.stride
         gh, gw = self.grid
+        screen_BHW = F.pad(screen_BHW, (0, gw * s - screen_BHW.shape[2], 0, gh * s - screen_BHW.shape[1]))
         patches_NP = screen_BHW.view(B, gh, s, gw, s).permute(0, 1, 3, 2, 4).reshape(-1, s * s).long()
         return self.read_screen(patches_NP + self.pixel_rows).view(B, gh, gw, -1).permute(0, 3, 1, 2)
 

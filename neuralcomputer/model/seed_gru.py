@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from neuralcomputer.model.action_embedding import ActionEmbedding
 from neuralcomputer.model.computer import ModelConfig, NeuralComputer, State
 
-DOWNSAMPLINGS = 4  # 128x128 -> 8x8 before flattening
+DOWNSAMPLINGS = 4  # 128x128 -> 8x8 before flattening; other sizes are padded up to a multiple of 16
 
 
 @dataclass
@@ -35,11 +35,11 @@ class SeedGRU(NeuralComputer):
 
     def __init__(self, config: SeedGRUConfig):
         super().__init__(config)
-        if config.width % 2**DOWNSAMPLINGS or config.height % 2**DOWNSAMPLINGS:
-            raise ValueError(f"seed-gru needs a screen size divisible by {2**DOWNSAMPLINGS}")
-        c, k = config.channels, self.num_colors
+        c, k, unit = config.channels, self.num_colors, 2**DOWNSAMPLINGS
         widths = [k, c, c, 2 * c, 2 * c]  # per scale, finest first
-        self.grid = (config.height >> DOWNSAMPLINGS, config.width >> DOWNSAMPLINGS)
+        self.grid = (-(-config.height // unit), -(-config.width // unit))
+        # Right and bottom padding up to whole coarse cells (160x120 -> 160x128); cropped from the logits.
+        self.padding = (0, self.grid[1] * unit - config.width, 0, self.grid[0] * unit - config.height)
         flat = widths[-1] * self.grid[0] * self.grid[1]
         down = []
         for cin, cout in zip(widths[:-1], widths[1:]):
@@ -53,11 +53,12 @@ class SeedGRU(NeuralComputer):
             up += [nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=1), nn.GELU()]
         self.decoder = nn.Sequential(*up[:-1])  # logits: no activation after the last layer
 
-    def boot(self, screens: Tensor) -> State:
+    def _boot(self, screens: Tensor) -> State:
         onehot_BKHW = F.one_hot(screens.long(), self.num_colors).permute(0, 3, 1, 2).float()
-        return {"latent": self.encoder(onehot_BKHW)}
+        return {"latent": self.encoder(F.pad(onehot_BKHW, self.padding))}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         latent_BD = self.cell(self.action(actions), state["latent"])
         coarse_BCHW = self.project(latent_BD).view(latent_BD.shape[0], -1, *self.grid)
-        return {"latent": latent_BD}, self.decoder(coarse_BCHW)
+        logits_BKHW = self.decoder(coarse_BCHW)[:, :, : self.config.height, : self.config.width]
+        return {"latent": latent_BD}, logits_BKHW

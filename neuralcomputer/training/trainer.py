@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from neuralcomputer.recordings.info import RecordingInfo
 from neuralcomputer.training.closed_loop import closed_loop_scores
 from neuralcomputer.training.log import MetricsLog
 from neuralcomputer.training.state import Progress, load_checkpoint, save_checkpoint
-from neuralcomputer.training.windows import prepare_data, spread_windows, window_batch
+from neuralcomputer.training.windows import frequent_colors, prepare_data, spread_windows, window_batch
 
 
 @dataclass
@@ -70,6 +71,8 @@ class TrainConfig:
     seed: int = 0
     resume: bool = False  # continue RUN/latest where it stopped
     threads: int = 0  # torch CPU threads; 0 = torch's default
+    teacher_forcing: float = 0.0  # share of windows trained teacher forced (see NeuralComputer.forward)
+    max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)
     record_episodes: int = 200  # when `data` names a software
     record_steps: int = 500
     record_workers: int = 1
@@ -81,6 +84,8 @@ class TrainConfig:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
+        if not 0 <= self.teacher_forcing <= 1:
+            raise UserError(f"teacher_forcing is a share of windows, between 0 and 1; got {self.teacher_forcing}")
 
 
 def train(cfg: TrainConfig) -> NeuralComputer:
@@ -99,7 +104,8 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     batches_per_epoch = len(train_set) // cfg.batch
 
     torch.manual_seed(cfg.seed)
-    model = build_model(cfg.arch, cfg.model, train_set.recording.info).to(device)
+    colors = frequent_colors(train_set, cfg.max_colors)
+    model = build_model(cfg.arch, {"colors": colors, **cfg.model}, train_set.recording.info).to(device)
     if not any(p.requires_grad for p in model.parameters()):
         raise UserError(f"{cfg.arch} has no parameters to train")
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99))
@@ -135,11 +141,14 @@ def train(cfg: TrainConfig) -> NeuralComputer:
             train_set, cfg.batch, cfg.seed, progress.epoch, progress.batch, rank, world, device
         )
         state = model.boot(boot)
+        # Drawn from the data position alone: the same on every rank, and again after a resume.
+        forced = random.Random(f"{cfg.seed}/{progress.epoch}/{progress.batch}").random() < cfg.teacher_forcing
         for start in range(0, cfg.sequence, cfg.chunk):
             lr = learning_rate(cfg, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            loss, state = stepper(state, actions[:, start : start + cfg.chunk], frames[:, start : start + cfg.chunk])
+            window = (actions[:, start : start + cfg.chunk], frames[:, start : start + cfg.chunk])
+            loss, state = stepper(state, *window, teacher_forced=forced)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

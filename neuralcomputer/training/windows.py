@@ -57,3 +57,28 @@ def spread_windows(dataset: WindowDataset, count: int, device: torch.device):
     """`count` windows spread evenly over the dataset (all of them if fewer), collated."""
     chosen = np.unique(np.linspace(0, len(dataset) - 1, min(count, len(dataset))).round().astype(int))
     return collate([dataset[int(i)] for i in chosen], device)
+
+
+def frequent_colors(data: WindowDataset, limit: int, episodes: int = 32, every: int = 16) -> list[int] | None:
+    """The palette colours seen in the training data, at most `limit` (the most frequent); None when the
+    palette has no more than `limit`.
+
+    A model's per-pixel classifier costs in proportion to its colours, and a game's
+    palette holds many that its screens never or rarely use (Breakout shows 9 of 128;
+    DOOM some 210 of 256, of which the 32 most frequent keep ~26 dB of PSNR and the 64
+    most frequent ~37 dB). Counted on every
+    `every`-th frame of the first `episodes` training episodes: the same data gives the
+    same colours, so a resumed run builds the same model. The software's pointer colour
+    is always kept.
+    """
+    info = data.recording.info
+    if len(info.palette) <= limit:
+        return None
+    counts = np.zeros(len(info.palette), np.int64)
+    for index in data.episodes[:episodes]:
+        frames = data.recording.episode(index).frames
+        counts += np.bincount(frames[::every].ravel(), minlength=len(counts))
+    if info.pointer_color is not None:
+        counts[info.pointer_color] = counts.max() + 1
+    seen = np.argsort(-counts, kind="stable")[: min(limit, int((counts > 0).sum()))]
+    return sorted(int(c) for c in seen)

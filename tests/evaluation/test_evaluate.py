@@ -89,6 +89,20 @@ def test_a_given_baseline_and_the_report(data, tmp_path):
     assert sum(1 for _ in frames) == 20
 
 
+def test_teacher_forcing_shows_each_system_the_true_past(data):
+    """Teacher forced, copy-last-frame predicts each real screen by the one before it; closed loop, by the boot screen."""
+    horizon = 30
+    result = evaluate("copy-last-frame", data, horizon, baselines={}, episodes="all", teacher_forced=True, progress=False)
+    frames = np.stack([Recording(data).episode(i).frames[: horizon + 1] for i in range(EPISODES)])
+    one_step_ahead = (frames[:, :-1] == frames[:, 1:]).mean(axis=(0, 2, 3))  # per step
+    from_boot = (frames[:, :1] == frames[:, 1:]).mean(axis=(0, 2, 3))
+    assert result["teacher_forced"]["exact_pixel_rate"] == pytest.approx(one_step_ahead.mean(), abs=1e-6)
+    assert result["at"]["10"]["exact_pixel_rate"] == pytest.approx(from_boot[:10].mean(), abs=1e-6)
+    assert result["teacher_forced"]["exact_pixel_rate"] > from_boot.mean()
+    assert set(result["teacher_forced"]) == set(result["at"]["10"])
+    assert result["baselines"]["copy-last-frame"]["teacher_forced"] == result["teacher_forced"]
+
+
 def test_heldout_episodes_are_chosen_by_seed(data):
     result = evaluate("copy-last-frame", data, 1, heldout_fraction=1.0, progress=False)
     assert result["split"] == "heldout" and result["episodes"] == EPISODES

@@ -102,3 +102,51 @@ def test_grid_gru_step_shows_the_most_likely_screen():
             expected = model.transition(state, a)[1].argmax(1).to(torch.uint8)
             state, out = model.step(state, a)
             assert torch.equal(out, expected)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_screens_of_any_size(arch):
+    """Sizes that are not a whole number of cells (Atari's 160x210, DOOM's 160x120) are padded inside, not refused."""
+    model = tiny_model(arch, size=(30, 22))
+    boot = torch.randint(0, len(PALETTE), (2, 22, 30), dtype=torch.uint8)
+    with torch.inference_mode():
+        state, out = model.step(model.boot(boot), torch.tensor([[5, 7, 0, 0, 0]]).repeat(2, 1))
+    assert out.shape == (2, 22, 30)
+    loss, _ = model(model.boot(boot), torch.zeros(2, 3, 5, dtype=torch.long), boot[:, None].repeat(1, 3, 1, 1))
+    assert torch.isfinite(loss)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_a_model_draws_with_its_own_colours(arch):
+    """With `colors` a subset of the palette, screens still come in and go out as palette indices; a colour
+    outside the subset reads as its nearest one."""
+    model = tiny_model(arch, colors=[0, 2, 3])  # without 1 (dark blue), whose nearest is 0 (black)
+    assert model.num_colors == 3
+    boot, actions = toy_clip()
+    with torch.inference_mode():
+        state = model.boot(boot)
+        for a in actions:
+            state, out = model.step(state, a)
+            assert set(out.unique().tolist()) <= {0, 2, 3}
+    if arch != "seed-gru":  # an untrained copy: the boot screen, blue turned black
+        assert torch.equal(out, torch.where(boot == 1, 0, boot))
+
+
+def test_the_pointer_colour_must_be_drawable():
+    with pytest.raises(ValueError, match="pointer's colour 3"):
+        tiny_model("grid-gru", colors=[0, 1, 2])
+
+
+def test_observing_a_real_screen_keeps_grid_gru_memory():
+    """Teacher forcing: the real screen replaces the predicted one, the memory and the held button stay."""
+    model = tiny_model("grid-gru")
+    boot, actions = toy_clip()
+    with torch.no_grad():
+        state = model.boot(boot)
+        for a in actions:
+            state, _ = model.step(state, a)
+        seen = model.observe(state, boot.flip(-1))
+        assert seen["memory"] is state["memory"] and seen["held"] is state["held"]
+        assert seen["pointer"].tolist() == [[14, 16]]  # read off the real screen: the flipped 2x2 pointer
+        _, out = model.step(seen, torch.tensor([[-1, -1, 0, 0, 0]]))  # untrained: a copy of what it saw
+    assert torch.equal(out, boot.flip(-1))

@@ -91,12 +91,14 @@ TINY = {  # model sizes small enough that a test step takes milliseconds
 }
 
 
-def tiny_model(arch: str, size: int = 32) -> NeuralComputer:
-    """A freshly initialised (seed 0) tiny `arch` model of the toy world."""
+def tiny_model(arch: str, size: int | tuple[int, int] = 32, **fields) -> NeuralComputer:
+    """A freshly initialised (seed 0) tiny `arch` model of the toy world; `size` is a side or (width, height)."""
     torch.manual_seed(0)
+    width, height = (size, size) if isinstance(size, int) else size
     config = ARCHS[arch].config_class(
-        software="toy", width=size, height=size, palette=PALETTE.tolist(), pointer_color=POINTER_COLOR, **TINY[arch]
-    )
+        software="toy", width=width, height=height, palette=PALETTE.tolist(), pointer_color=POINTER_COLOR,
+        **TINY[arch], **fields,
+    )  # fmt: skip
     return ARCHS[arch](config)
 
 
