@@ -23,9 +23,11 @@ Server -> client, in order:
 
     {"type": "status", "step": N, "model": NAME, "models": [NAME, ...], "software": "desktop",
      "width": W, "height": H, "seed": S, "truth": BOOL, "booted_from": "software" | "screenshot",
-     "sessions": N}
+     "sessions": N, "clock_hz": HZ | null, "hold_keys": [KEY, ...]}
         on connecting and whenever the model, truth or boot changes (`sessions`: how many
-        this server runs now).
+        this server runs now). `clock_hz` is set for a game, whose time passes without
+        input: the page then sends an action at that rate, with the `hold_keys` being held
+        in its "hold" (DOOM: arrows, Ctrl, space...); null for software that waits for input.
     {"type": "frame", "step": N, "after": "action" | "reboot" | "model" | "truth"}
         then one binary message: a PNG of that frame. Every action is answered by exactly one
         frame (after: "action") unless an error counts it as dropped; reboot, model and truth
@@ -51,7 +53,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from neuralcomputer.actions import Action
+from neuralcomputer.actions import HOLD_KEYS, Action
 from neuralcomputer.errors import UserError
 from neuralcomputer.runtime.session import Session
 
@@ -158,6 +160,8 @@ def status_message(session: Session, models: list[str], sessions: int) -> str:
             "truth": session.truth,
             "booted_from": "software" if session.booted_from_software else "screenshot",
             "sessions": sessions,
+            "clock_hz": session.software.clock_hz,
+            "hold_keys": list(HOLD_KEYS),
         }
     )
 

@@ -28,7 +28,7 @@ from neuralcomputer.recordings.video import write_video
 from neuralcomputer.software import make_software
 
 VIDEO_FRAMES = 3000  # neural frames kept for the video of a recording (~50 MB at 128x128); older ones are dropped
-VIDEO_FPS = 15.0  # steps have no clock; this plays a typical session at about the speed it was used
+VIDEO_FPS = 15.0  # for software without a clock: plays a typical session at about the speed it was used
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Session:
         actions, frames = self.recording()
         log, video = directory / f"{stem}.jsonl", directory / f"{stem}{video_suffix}"
         write_action_log(log, actions)
-        write_video(video, frames, self.palette, fps=VIDEO_FPS)
+        write_video(video, frames, self.palette, fps=self.software.clock_hz or VIDEO_FPS)
         return log, video
 
     def _advance(self, state: State, action: Action, screen: np.ndarray) -> Frame:

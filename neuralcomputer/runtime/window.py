@@ -5,7 +5,8 @@ ASCII, Enter, Backspace, Escape, Tab, arrows). F5 reboots, F2 toggles truth (the
 software and the difference beside the neural screen), F9 records the session since
 the last boot (action log + GIF) into `record_dir`. The title bar shows the step,
 frames/s and input-to-frame latency. The machine steps once per input, as the server
-does: pointer moves between two frames merge into one step.
+does: pointer moves between two frames merge into one step. A game (software with a
+`clock_hz`) steps at its clock instead, with the keys held down at each tick.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402  (after the variable that silences its banner)
 
-from neuralcomputer.actions import Action  # noqa: E402
+from neuralcomputer.actions import HOLD_KEYS, Action  # noqa: E402
 from neuralcomputer.errors import UserError  # noqa: E402
 from neuralcomputer.runtime.frame_image import frame_rgb  # noqa: E402
 from neuralcomputer.runtime.model_catalog import ModelCatalog  # noqa: E402
@@ -34,6 +35,11 @@ NAMED_KEYS = {
     pygame.K_LEFT: "Left",
     pygame.K_RIGHT: "Right",
 }
+HELD_NAMES = {  # pygame.key.name() -> the schema's name, where they differ
+    "up": "Up", "down": "Down", "left": "Left", "right": "Right", "space": " ", "return": "Enter", "tab": "Tab",
+    "left ctrl": "Ctrl", "right ctrl": "Ctrl", "left shift": "Shift", "right shift": "Shift",
+    "left alt": "Alt", "right alt": "Alt",
+}  # fmt: skip
 REBOOT_KEY, TRUTH_KEY, RECORD_KEY = pygame.K_F5, pygame.K_F2, pygame.K_F9
 FPS_CAP = 60  # loops per second when idle; a step costs more than a loop on most models anyway
 
@@ -47,6 +53,9 @@ class PlayWindow:
         self.note = "F5 reboot, F2 truth, F9 record"
         self._frame_times: list[float] = []
         self._latency_ms = 0.0
+        self._held: set[str] = set()  # hold keys down now, for a game's ticks
+        self._pressed: str | None = None  # a key pressed since the last tick that is not a hold key
+        self._next_tick = time.perf_counter()
         self._draw()
         self._caption()
 
@@ -61,12 +70,46 @@ class PlayWindow:
     def tick(self) -> bool:
         """Apply the input that arrived since the last tick, draw; False once the window is closed."""
         events = pygame.event.get()
+        if any(event.type == pygame.QUIT for event in events):
+            return False
         started = time.perf_counter()
+        if self.session.software.clock_hz:
+            stepped = self._game_tick(events, started)
+        else:
+            stepped = self._apply(events)
+        if stepped:
+            self._draw()
+            self._latency_ms = (time.perf_counter() - started) * 1000
+            self._caption()
+        return True
+
+    def _game_tick(self, events: list[pygame.event.Event], now: float) -> bool:
+        """Keep track of held keys; step once the game's clock says so. Whether it stepped."""
+        for event in events:
+            if event.type == pygame.KEYDOWN and event.key in (REBOOT_KEY, TRUTH_KEY, RECORD_KEY):
+                self._control(event.key)
+                continue
+            name = pygame.key.name(event.key) if event.type in (pygame.KEYDOWN, pygame.KEYUP) else ""
+            name = HELD_NAMES.get(name, name)
+            if event.type == pygame.KEYDOWN and name in HOLD_KEYS:
+                self._held.add(name)
+            elif event.type == pygame.KEYDOWN and len(name) == 1:
+                self._pressed = name
+            elif event.type == pygame.KEYUP:
+                self._held.discard(name)
+        if now < self._next_tick:
+            return False
+        self._next_tick = max(self._next_tick + 1 / self.session.software.clock_hz, now)  # a slow step drops ticks
+        hold = tuple(k for k in HOLD_KEYS if k in self._held)
+        self.session.step(Action(key=self._pressed, hold=hold))
+        self._pressed = None
+        return True
+
+    def _apply(self, events: list[pygame.event.Event]) -> bool:
+        """Software that waits for input: one step per action (merged pointer moves). Whether it stepped."""
         stepped = False
         move: tuple[int, int] | None = None  # merged pointer moves, sent with the next action
         for event in events:
-            if event.type == pygame.QUIT:
-                return False
             action: Action | None = None
             if event.type == pygame.MOUSEMOTION and self._on_screen(event.pos):
                 move = self._point(event.pos)
@@ -92,11 +135,7 @@ class PlayWindow:
         if move is not None:
             self.session.step(Action(mouse=move))
             stepped = True
-        if stepped:
-            self._draw()
-            self._latency_ms = (time.perf_counter() - started) * 1000
-            self._caption()
-        return True
+        return stepped
 
     def _control(self, key: int) -> None:
         try:

@@ -29,6 +29,7 @@ from neuralcomputer.actions import Action
 from neuralcomputer.errors import UserError
 
 WIDTH, HEIGHT = 160, 210
+FRAMES_PER_SECOND = 60  # the console's NTSC frame rate
 MAX_NOOP_FRAMES = 30
 # Held key -> joystick direction, per game.
 GAMES = {
@@ -66,6 +67,7 @@ class Atari:
             raise UserError(f"atari: frame_skip must be at least 1, got {frame_skip}")
         self.width, self.height = width, height
         self.game, self.frame_skip = game, frame_skip
+        self.clock_hz = FRAMES_PER_SECOND / frame_skip  # 15 steps/s at the default 4 frames a step
         self.palette = PALETTE
         self._ale = None  # loaded on the first reset, so building one just to read its palette is cheap
         self._actions: dict[str, object] = {}

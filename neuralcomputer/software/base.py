@@ -22,6 +22,9 @@ class Software(Protocol):
     height: int
     palette: np.ndarray  # (K, 3) uint8 RGB, K <= 256
     pointer_color: int | None  # palette index drawn by nothing but the pointer (to locate it), or None
+    # Steps per second of a program whose time passes without input (a game: played at this
+    # rate, with keys held); None for one that waits for input (a desktop steps per action).
+    clock_hz: float | None
 
     def reset(self, seed: int = 0) -> np.ndarray:
         """Boot; return the first screen, (H, W) uint8 palette indices."""

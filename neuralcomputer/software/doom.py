@@ -50,6 +50,7 @@ BUTTON_KEYS = (
     ("USE", (" ", "e")),
     ("SPEED", ("Shift",)),
 )
+TICS_PER_SECOND = 35  # DOOM's game clock
 WEAPON_KEYS = tuple("1234567")  # SELECT_WEAPON1..7: fist/chainsaw, pistol, shotguns, chaingun, rockets, plasma, BFG
 BUTTONS = tuple(name for name, _ in BUTTON_KEYS) + tuple(f"SELECT_WEAPON{k}" for k in WEAPON_KEYS)
 BUTTON_INDEX = {name: i for i, name in enumerate(BUTTONS)}
@@ -134,6 +135,7 @@ class Doom:
             raise UserError(f"doom: {wad}.wad has no level {level!r} (it has {', '.join(sorted(levels))})")
         self.width, self.height = width, height
         self.level, self.skill, self.frame_skip, self.hud = level, skill, frame_skip, hud
+        self.clock_hz = TICS_PER_SECOND / frame_skip  # 8.75 steps/s at the default 4 tics a step
         self.palette.setflags(write=False)
         self._game = None  # started on the first reset, so building one just to read its palette is cheap
         self._engine_files: tempfile.TemporaryDirectory | None = None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lively_model import lively_model
+from lively_model import game_model, lively_model
 
 torch.set_num_threads(1)  # the test machine's cores are shared
 
@@ -23,4 +23,11 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def other_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("models") / "other-desktop"
     lively_model(1).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def game_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("models") / "tiny-doom"
+    game_model().save_pretrained(directory)
     return directory

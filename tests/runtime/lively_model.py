@@ -21,3 +21,13 @@ def lively_model(seed: int = 0) -> GridGRU:
     with torch.no_grad():
         model.pixels.weight.mul_(20.0)
     return model
+
+
+def game_model() -> GridGRU:
+    """A small untrained grid-gru of DOOM (its palette cut to 16 colours): software with a clock and held keys."""
+    from neuralcomputer.software import make_software
+
+    torch.manual_seed(0)
+    palette = make_software("doom", 160, 120).palette  # read from the WAD; the game is not started
+    config = GridGRUConfig(software="doom", width=160, height=120, palette=palette.tolist(), colors=list(range(16)), **TINY)
+    return GridGRU(config).eval()

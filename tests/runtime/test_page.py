@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -116,3 +118,31 @@ def test_two_tabs_are_two_machines(browser):
     assert not np.array_equal(canvas(first), canvas(second))
     first.close()
     second.close()
+
+
+def test_a_game_runs_on_its_clock_with_the_keys_held(browser, game_model_dir):
+    """DOOM's time passes without input; keys held on the page are held in the steps sent at each tick."""
+    with BackgroundServer(ServerSettings(str(game_model_dir), choices=[])) as server:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.wait_for_function("document.getElementById('clock').textContent.startsWith('game clock 8.75 steps/s')")
+        wait_step(page, 3, at_least=True)  # no input at all
+        page.focus("#screen")
+        page.keyboard.down("ArrowUp")
+        page.keyboard.down("Control")
+        wait_step(page, step(page) + 3, at_least=True)
+        page.keyboard.up("ArrowUp")
+        wait_step(page, step(page) + 3, at_least=True)
+        page.keyboard.up("Control")
+        downloads = []
+        page.on("download", lambda download: downloads.append(download))
+        page.click("#record")  # downloads the action log and the video
+        for _ in range(100):
+            if len(downloads) == 2:
+                break
+            page.wait_for_timeout(50)  # lets Playwright deliver its events
+        [log] = [d for d in downloads if d.suggested_filename.endswith(".jsonl")]
+        holds = [json.loads(line).get("hold", []) for line in Path(log.path()).read_text().splitlines()]
+        assert holds[0] == [] and ["Up", "Ctrl"] in holds
+        assert holds.index(["Ctrl"]) > holds.index(["Up", "Ctrl"])
+        page.close()

@@ -1,10 +1,13 @@
 """The pygame window, headless (SDL's dummy video driver): posted input steps the machine and redraws."""
 
+import time
+
 import numpy as np
 import pygame
 import pytest
 from lively_model import lively_model
 
+from neuralcomputer.actions import Action
 from neuralcomputer.runtime import Session
 from neuralcomputer.runtime.window import PlayWindow
 from neuralcomputer.software.desktop import Desktop
@@ -75,3 +78,29 @@ def test_function_keys_toggle_truth_record_and_reboot(window, tmp_path):
     assert window.session.frame.step == 0
     post(pygame.QUIT)
     assert window.tick() is False
+
+
+def test_a_game_steps_on_its_clock_with_the_keys_held(monkeypatch, tmp_path):
+    """DOOM runs on without input, 35/4 steps a second; each step carries the keys held at its tick."""
+    from lively_model import game_model
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    window = PlayWindow(Session(game_model(), "tiny-doom"), scale=1)
+    try:
+        assert window.session.software.clock_hz == 35 / 4
+        started = time.perf_counter()
+        window.run(max_loops=30)  # at least 0.5 s at 60 loops a second, no input
+        idle, elapsed = window.session.frame.step, time.perf_counter() - started
+        assert 2 <= idle <= elapsed * 35 / 4 + 1 and all(a == Action() for a in actions(window))
+        post(pygame.KEYDOWN, key=pygame.K_UP, unicode="", mod=0, scancode=0)
+        post(pygame.KEYDOWN, key=pygame.K_LCTRL, unicode="", mod=0, scancode=0)
+        post(pygame.KEYDOWN, key=pygame.K_3, unicode="3", mod=0, scancode=0)  # a weapon: pressed, not held
+        window.run(max_loops=20)
+        post(pygame.KEYUP, key=pygame.K_UP, unicode="", mod=0, scancode=0)
+        window.run(max_loops=20)
+        played = actions(window)[idle:]
+        assert played[0] == Action(key="3", hold=("Up", "Ctrl"))
+        holds = [a.hold for a in played]
+        assert ("Up", "Ctrl") in holds[1:] and holds[-1] == ("Ctrl",)
+    finally:
+        pygame.display.quit()

@@ -8,6 +8,7 @@ const MAX_IN_FLIGHT = 3; // actions sent but not yet answered; input beyond this
 const NAMED_KEYS = {
   Enter: "Enter", Backspace: "Backspace", Escape: "Escape", Tab: "Tab",
   ArrowUp: "Up", ArrowDown: "Down", ArrowLeft: "Left", ArrowRight: "Right",
+  Control: "Ctrl", Shift: "Shift", Alt: "Alt",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -22,6 +23,10 @@ const sentAt = []; // input times of the actions awaiting their frame, oldest fi
 let frameInfo = null; // the "frame" message whose PNG comes next
 let drawing = Promise.resolve(); // frames are decoded asynchronously but drawn in order
 const frameTimes = [], latencies = [];
+// A game (status.clock_hz set) runs on without input: one action per tick, with the keys held now.
+let clock = null, clockHz = null, holdKeys = new Set();
+const held = new Set(); // hold keys down now, by their schema names
+let pressed = null; // a key pressed since the last tick that is not a hold key (DOOM's weapon numbers)
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -54,6 +59,21 @@ function onStatus(status) {
   $("truth").checked = status.truth;
   $("truth").disabled = status.booted_from !== "software";
   for (const figure of document.querySelectorAll(".truth")) figure.hidden = !status.truth;
+  holdKeys = new Set(status.hold_keys);
+  if (status.clock_hz !== clockHz) {
+    clearInterval(clock);
+    clockHz = status.clock_hz;
+    clock = clockHz ? setInterval(tick, 1000 / clockHz) : null;
+    $("clock").textContent = clockHz ? `game clock ${clockHz.toFixed(2)} steps/s; hold keys to play` : "";
+  }
+}
+
+function tick() {
+  if (sentAt.length + outbox.length >= MAX_IN_FLIGHT) return; // the machine is behind: skip a tick, don't queue
+  const action = { hold: [...held] };
+  if (pressed !== null) action.key = pressed;
+  pressed = null;
+  sendAction(action);
 }
 
 function onPng(blob) {
@@ -144,13 +164,31 @@ screen.addEventListener("mousedown", (event) => {
 window.addEventListener("mouseup", (event) => {
   if (event.button === 0 && document.activeElement === screen) sendAction({ mouse: screenPoint(event), button: "up" });
 });
+function schemaKey(event) {
+  return NAMED_KEYS[event.key] ?? (event.key.length === 1 && event.key >= " " && event.key <= "~" ? event.key : null);
+}
+
+function holdName(event) { // "w" and "W" (Shift held) are one key
+  const key = schemaKey(event);
+  return key !== null && key.length === 1 ? key.toLowerCase() : key;
+}
+
 screen.addEventListener("keydown", (event) => {
+  const key = clock ? holdName(event) : schemaKey(event);
+  if (clock) { // a game: keys are held (Ctrl fires in DOOM, so no browser shortcuts here)
+    if (key === null) return;
+    event.preventDefault();
+    if (holdKeys.has(key)) held.add(key);
+    else if (!event.repeat) pressed = key;
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey) return; // leave browser shortcuts alone
-  const key = NAMED_KEYS[event.key] ?? (event.key.length === 1 && event.key >= " " && event.key <= "~" ? event.key : null);
-  if (key === null) return;
+  if (key === null || key === "Ctrl" || key === "Shift" || key === "Alt") return;
   event.preventDefault();
   sendAction({ key });
 });
+screen.addEventListener("keyup", (event) => held.delete(holdName(event)));
+screen.addEventListener("blur", () => held.clear()); // keys released elsewhere never come back here
 
 // --- controls ---
 

@@ -68,6 +68,7 @@ class Desktop:
 
     name = "desktop"
     pointer_color = POINTER_COLOR
+    clock_hz = None  # waits for input
 
     def __init__(self, width: int = 128, height: int = 128):
         if width < MIN_WIDTH or height < MIN_HEIGHT:

@@ -55,6 +55,7 @@ class X11App:
     """One X program on its own Xvfb as a `neuralcomputer.software.base.Software`."""
 
     name = "x11"
+    clock_hz = None  # stepped per action; each frame waits for the screen to settle
 
     def __init__(
         self,
