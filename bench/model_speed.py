@@ -6,6 +6,9 @@ does). Untrained weights of the default configs (speed does not depend on traini
 driven by random moves and key presses. The architectures take turns for several
 rounds and each reports its median round, so that a busy neighbour on a shared machine
 skews all of them alike. Run: `python bench/model_speed.py [--threads 2] [--rounds 7]`.
+
+`--models [NAME ...]` times shipped models (all of them when no name is given) or
+checkpoint directories instead, each on its own screen size and colours.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import time
 import torch
 
 from neuralcomputer.actions import Action, encode_actions
-from neuralcomputer.model import ARCHS, NeuralComputer
+from neuralcomputer.model import ARCHS, NeuralComputer, list_models, load_model
 from neuralcomputer.software import make_software
 
 
@@ -25,6 +28,14 @@ def build(arch: str) -> NeuralComputer:
     desktop = make_software("desktop")
     config = ARCHS[arch].config_class(software="desktop", palette=desktop.palette.tolist(), pointer_color=desktop.pointer_color)
     return ARCHS[arch](config).eval()
+
+
+def random_actions(width: int, height: int, steps: int, batch: int) -> torch.Tensor:
+    """(batch, steps, A) int64: a random move and a key press every step."""
+    generator = torch.Generator().manual_seed(0)
+    xs, ys = torch.randint(0, width, (steps,), generator=generator), torch.randint(0, height, (steps,), generator=generator)
+    rows = [Action(mouse=(int(x), int(y)), key="a") for x, y in zip(xs, ys)]
+    return torch.from_numpy(encode_actions(rows).astype("int64"))[None].repeat(batch, 1, 1)
 
 
 def seconds_per_step(model: NeuralComputer, screens: torch.Tensor, actions: torch.Tensor) -> float:
@@ -44,12 +55,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100, help="steps per round")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--models", nargs="*", metavar="NAME", help="time shipped models (default: all) instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.models is not None:
+        time_models(args.models or [row["name"] for row in list_models()], args)
+        return
     screens = torch.from_numpy(make_software("desktop").reset(0)).repeat(args.batch, 1, 1)
-    generator = torch.Generator().manual_seed(0)
-    rows = [Action(mouse=tuple(torch.randint(0, 128, (2,), generator=generator).tolist()), key="a") for _ in range(args.steps)]
-    actions = torch.from_numpy(encode_actions(rows).astype("int64"))[None].repeat(args.batch, 1, 1)
+    actions = random_actions(128, 128, args.steps, args.batch)
     models = {arch: build(arch) for arch in ARCHS}
     rounds: dict[str, list[float]] = {arch: [] for arch in ARCHS}
     for _ in range(args.rounds):
@@ -62,6 +75,27 @@ def main() -> None:
         median = statistics.median(rounds[arch])
         params = sum(p.numel() for p in model.parameters())
         print(f"{arch:>16} | {params:>10,} | {1 / median:>8.1f} | {1000 * median:>7.2f}")
+
+
+def time_models(names: list[str], args: argparse.Namespace) -> None:
+    """The table for shipped models or checkpoints, each booted on a blank screen of its own size."""
+    models = {name: load_model(name).eval() for name in names}
+    rounds: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(args.rounds):
+        for name, model in models.items():
+            c = model.config
+            screens = torch.zeros(args.batch, c.height, c.width, dtype=torch.uint8)
+            rounds[name].append(seconds_per_step(model, screens, random_actions(c.width, c.height, args.steps, args.batch)))
+    print(f"closed-loop steps/s at batch {args.batch}, {args.threads} CPU threads, torch {torch.__version__}")
+    print(f"{'model':>18} | {'arch':>9} | {'screen':>7} | {'colours':>7} | {'params':>9} | {'steps/s':>8} | {'ms/step':>7}")
+    print(f"{'-' * 18}-+-{'-' * 9}-+-{'-' * 7}-+-{'-' * 7}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 7}")
+    for name, model in models.items():
+        c, median = model.config, statistics.median(rounds[name])
+        params = sum(p.numel() for p in model.parameters())
+        print(
+            f"{name:>18} | {c.arch:>9} | {f'{c.width}x{c.height}':>7} | {model.num_colors:>7} | {params:>9,} | "
+            f"{1 / median:>8.1f} | {1000 * median:>7.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ Measures, per step (`ground_truth.StepTotals`, `metrics`):
     ssim              Gaussian-window SSIM (11x11, sigma 1.5) on BT.601 luminance, mean
                       over episodes
     exact_pixel_rate  share of pixels whose palette index is exactly right
+    changed_pixel_rate  share of the pixels that changed at this step in the real software
+                      that are exactly right, pooled over the episodes: what a model has
+                      learnt of the program beyond copying (copying scores 0 teacher
+                      forced); undefined at a step where nothing changed
     cursor_error_px   distance between the centroids of the pointer-colour pixels of the
                       predicted and the real screen; a pointer missing from one of them
                       costs the screen diagonal (missing from both: 0); null for software
@@ -37,7 +41,7 @@ The JSON `evaluate` returns (and `ncomp eval --json` writes); floats rounded:
       "horizon": 1000,                        # steps after boot, H
       "psnr_by_step": [41.2, ...],            # H values, step 1 first
       "at": {                                 # keys "1", "10", "100", "1000" up to H
-        "10": {"psnr": 38.1, "ssim": 0.97, "exact_pixel_rate": 0.995,
+        "10": {"psnr": 38.1, "ssim": 0.97, "exact_pixel_rate": 0.995, "changed_pixel_rate": 0.8,
                "cursor_error_px": 1.4, "text_accuracy": 0.98},   # means over steps 1..10
         ...
       },

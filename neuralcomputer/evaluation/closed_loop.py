@@ -139,16 +139,18 @@ def rollout(
         actions = torch.from_numpy(actions_BTA.astype(np.int64)).to(device)
         states = {label: s.boot(torch.from_numpy(boot_BHW).to(device)) for label, s in systems.items()}
         replays = [truth.replay(e.seed, b, str(e.path)) for e, b in zip(batch, boot_BHW)] if truth.has_text else []
+        before_BHW = boot_BHW
         for t, real_BHW in enumerate(_real_frames(batch, horizon)):
             regions = [r.step(a, real) for r, a, real in zip(replays, actions_BTA[:, t], real_BHW)] if replays else None
             for label, system in systems.items():
                 states[label], screens = system.step(states[label], actions[:, t])
                 pred_BHW = screens.cpu().numpy()
-                totals[label].add(t, pred_BHW, real_BHW, regions)
+                totals[label].add(t, pred_BHW, real_BHW, before_BHW, regions)
                 if teacher_forced:
                     states[label] = system.observe(states[label], torch.from_numpy(real_BHW).to(device))
                 if start == 0 and label == MODEL_KEY:
                     sample[t] = pred_BHW[0]
+            before_BHW = real_BHW
             bar.update(len(batch))
     bar.close()
     return totals, sample

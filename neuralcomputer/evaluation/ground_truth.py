@@ -27,7 +27,7 @@ from neuralcomputer.evaluation.metrics import (
 from neuralcomputer.recordings import RecordingInfo
 from neuralcomputer.software import Software, make_software
 
-METRICS = ("psnr", "ssim", "exact_pixel_rate", "cursor_error_px", "text_accuracy")
+METRICS = ("psnr", "ssim", "exact_pixel_rate", "changed_pixel_rate", "cursor_error_px", "text_accuracy")
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,21 @@ class StepTotals:
 
     def __init__(self, horizon: int, episodes: int, truth: GroundTruth):
         self.truth, self.episodes = truth, episodes
-        names = ("squared_error", "ssim", "exact", "pointer", "text_right", "text_shown")
+        names = ("squared_error", "ssim", "exact", "changed_right", "changed", "pointer", "text_right", "text_shown")
         self.sums = {name: np.zeros(horizon) for name in names}
 
-    def add(self, t: int, pred: np.ndarray, real: np.ndarray, regions: list[list[TextRegion]] | None) -> None:
-        """Count step t (0-based) of a batch: predicted and real screens (B, H, W), true text per screen."""
+    def add(
+        self, t: int, pred: np.ndarray, real: np.ndarray, before: np.ndarray, regions: list[list[TextRegion]] | None
+    ) -> None:
+        """Count step t (0-based) of a batch: predicted and real screens (B, H, W), the real screens one
+        step before, true text per screen."""
         s, palette = self.sums, self.truth.info.palette_rgb
         s["squared_error"][t] += squared_error(pred, real, palette).sum()
         s["ssim"][t] += ssim(pred, real, palette).sum()
         s["exact"][t] += exact_pixel_rate(pred, real).sum()
+        changed = real != before
+        s["changed_right"][t] += (pred == real)[changed].sum()
+        s["changed"][t] += changed.sum()
         if self.truth.pointer_color is not None:
             s["pointer"][t] += pointer_error(pred, real, self.truth.pointer_color).sum()
         if regions is not None:
@@ -111,16 +117,19 @@ class StepTotals:
     def curves(self) -> dict[str, np.ndarray | None]:
         """Each of `METRICS` per step, (horizon,); None for a measure the software does not support.
 
-        Text accuracy is NaN at a step where no text was shown.
+        Text accuracy is NaN at a step where no text was shown, the changed-pixel rate
+        where no pixel changed.
         """
         s, n, info = self.sums, self.episodes, self.truth.info
         mse = s["squared_error"] / (n * info.width * info.height * 3)
         with np.errstate(invalid="ignore", divide="ignore"):
             text = s["text_right"] / s["text_shown"]
+            changed = s["changed_right"] / s["changed"]
         return {
             "psnr": np.array([psnr(m) for m in mse]),
             "ssim": s["ssim"] / n,
             "exact_pixel_rate": s["exact"] / n,
+            "changed_pixel_rate": changed,
             "cursor_error_px": s["pointer"] / n if self.truth.pointer_color is not None else None,
             "text_accuracy": text if self.truth.has_text else None,
         }

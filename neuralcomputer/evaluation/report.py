@@ -22,6 +22,7 @@ COLUMNS = {  # JSON key -> (column title, format)
     "psnr": ("PSNR (dB)", "{:.2f}"),
     "ssim": ("SSIM", "{:.4f}"),
     "exact_pixel_rate": ("exact pixels", "{:.2%}"),
+    "changed_pixel_rate": ("changed pixels right", "{:.2%}"),
     "cursor_error_px": ("pointer error (px)", "{:.1f}"),
     "text_accuracy": ("text accuracy", "{:.2%}"),
 }
@@ -60,15 +61,19 @@ def markdown(result: dict) -> str:
         "",
         f"Recording `{result['data']}`: {result['episodes']} episodes ({result['split']}), each booted from its "
         f"first screen and then run on its recorded actions alone for {result['horizon']} steps. "
-        f"Each value is the mean over steps 1..h. Speed at batch 1: {result['steps_per_second']:.1f} steps/s.",
+        f"Each value is the mean over steps 1..h (teacher forced: over all {result['horizon']} steps, each "
+        f"predicted from the true screen before it). Speed at batch 1: {result['steps_per_second']:.1f} steps/s.",
         "",
         "| steps 1..h | system | " + " | ".join(title for title, _ in COLUMNS.values()) + " |",
         "|---:|---|" + "---:|" * len(COLUMNS),
     ]
-    for h in result["at"]:
+    rows = [(h, lambda summary, h=h: summary["at"][h]) for h in result["at"]]
+    if "teacher_forced" in result:
+        rows.append(("teacher forced", lambda summary: summary["teacher_forced"]))
+    for label, measures in rows:
         for name, summary in systems:
-            cells = [_cell(summary["at"][h][key], fmt) for key, (_, fmt) in COLUMNS.items()]
-            lines.append(f"| {h} | {name} | " + " | ".join(cells) + " |")
+            cells = [_cell(measures(summary)[key], fmt) for key, (_, fmt) in COLUMNS.items()]
+            lines.append(f"| {label} | {name} | " + " | ".join(cells) + " |")
     lines += ["", f"![PSNR per step]({PSNR_PLOT})", "", f"![exact-pixel rate per step]({EXACT_PLOT})", ""]
     lines += [f"[First episode: real | neural | difference]({VIDEO}) (mismatched pixels in red)."]
     lines += [""] + [f"- {note}" for note in result["notes"]]

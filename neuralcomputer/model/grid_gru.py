@@ -92,11 +92,13 @@ class GridGRU(NeuralComputer):
         return self._observe(blank, screens)
 
     def _observe(self, state: State, screens: Tensor) -> State:
-        """The memory stays; the screen is the one under the pointer: the real one with the pointer rubbed out."""
+        """The memory stays; the screen is the one under the pointer: the real one with the pointer rubbed out,
+        and where the pointer hides it, what the model believed was there (at boot: a guess)."""
         pointer_B2 = locate_pointer(screens, self.pointer_color)
         if self.pointer_color is not None:
             pointer_B2 = self.sprite.hotspot(pointer_B2, self.pointer_color)
-        return {**state, "screen": self.sprite.erase(screens, pointer_B2), "pointer": pointer_B2}
+        screen_BHW = self.sprite.erase(screens, pointer_B2, state.get("screen"))
+        return {**state, "screen": screen_BHW, "pointer": pointer_B2}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         s, c, k = self.config.stride, self.config.channels, self.num_colors

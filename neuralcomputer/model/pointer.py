@@ -118,10 +118,11 @@ class PointerSprite(nn.Module):
         offset_2 = torch.tensor([first % self.size, first // self.size], device=first_xy_B2.device) - self.origin
         return torch.where(first_xy_B2 >= 0, first_xy_B2 - offset_2, first_xy_B2)
 
-    def erase(self, screens_BHW: Tensor, xy_B2: Tensor) -> Tensor:
-        """The screens with the pointer rubbed out: its footprint filled with the commonest colour around it.
+    def erase(self, screens_BHW: Tensor, xy_B2: Tensor, under_BHW: Tensor | None = None) -> Tensor:
+        """The screens with the pointer rubbed out: its footprint filled from `under_BHW` where given (what a
+        model already believes lies under it), else with the commonest colour around it.
 
-        What lies under the pointer at boot is unknown; this guess is right on plain
+        What lies under the pointer at boot is unknown; the guess is right on plain
         backgrounds, and the model repairs the rest (the footprint is where the learnt
         sprite is more opaque than not).
         """
@@ -136,7 +137,8 @@ class PointerSprite(nn.Module):
         b_N, y_N, x_N, sy_N, sx_N = self._pixels(xy_B2, H, W)
         covered_N = self.opacity[sy_N, sx_N] > 0
         erased_BHW = screens_BHW.clone()
-        erased_BHW[b_N[covered_N], y_N[covered_N], x_N[covered_N]] = ring_BR.mode(1).values[b_N[covered_N]]
+        b_N, y_N, x_N = b_N[covered_N], y_N[covered_N], x_N[covered_N]
+        erased_BHW[b_N, y_N, x_N] = ring_BR.mode(1).values[b_N] if under_BHW is None else under_BHW[b_N, y_N, x_N]
         return erased_BHW
 
     def forward(self, xy_B2: Tensor, logp_BKHW: Tensor) -> Tensor:

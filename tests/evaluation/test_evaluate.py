@@ -58,7 +58,10 @@ def test_json_shape_and_a_perfect_model(data):
     assert list(result["baselines"]) == ["copy-last-frame"]
     assert result["notes"] == ["baseline seed-gru skipped: no model given"]
     assert result["steps_per_second"] > 0
-    perfect = {"psnr": 99.0, "ssim": 1.0, "exact_pixel_rate": 1.0, "cursor_error_px": 0.0, "text_accuracy": 1.0}
+    perfect = {
+        "psnr": 99.0, "ssim": 1.0, "exact_pixel_rate": 1.0, "changed_pixel_rate": 1.0, "cursor_error_px": 0.0,
+        "text_accuracy": 1.0,
+    }  # fmt: skip
     assert result["at"]["100"] == perfect
     assert result["at"]["1"]["text_accuracy"] is None  # no app open yet: no text to read
     copy = result["baselines"]["copy-last-frame"]
@@ -71,7 +74,9 @@ def test_a_given_baseline_and_the_report(data, tmp_path):
     small_gru = SeedGRU(SeedGRUConfig(latent=16, channels=4, action_dim=8, **machine(data)))
     report = tmp_path / "report"
     baselines = {"seed-gru": small_gru}
-    result = evaluate("copy-last-frame", data, 20, baselines, episodes=[0, 2], report_dir=report, progress=False)
+    result = evaluate(
+        "copy-last-frame", data, 20, baselines, episodes=[0, 2], report_dir=report, teacher_forced=True, progress=False
+    )
     assert result["split"] == "chosen" and result["episodes"] == 2 and result["notes"] == []
     assert list(result["baselines"]) == ["copy-last-frame", "seed-gru"]
     assert result["at"] == result["baselines"]["copy-last-frame"]["at"]
@@ -79,7 +84,8 @@ def test_a_given_baseline_and_the_report(data, tmp_path):
     assert result["baselines"]["seed-gru"]["at"]["10"]["psnr"] < result["at"]["10"]["psnr"]  # untrained
     assert sorted(p.name for p in report.iterdir()) == ["episode.mp4", "exact_pixel_rate.png", "psnr.png", "report.md"]
     text = (report / "report.md").read_text()
-    for row in ("| 10 | **copy-last-frame** |", "| 10 | copy-last-frame |", "| 10 | seed-gru |"):
+    rows = ("| 10 | **copy-last-frame** |", "| 10 | copy-last-frame |", "| 10 | seed-gru |", "| teacher forced | seed-gru |")
+    for row in rows:
         assert row in text
     for name in ("psnr.png", "exact_pixel_rate.png"):
         with Image.open(report / name) as image:
@@ -99,6 +105,7 @@ def test_teacher_forcing_shows_each_system_the_true_past(data):
     assert result["teacher_forced"]["exact_pixel_rate"] == pytest.approx(one_step_ahead.mean(), abs=1e-6)
     assert result["at"]["10"]["exact_pixel_rate"] == pytest.approx(from_boot[:10].mean(), abs=1e-6)
     assert result["teacher_forced"]["exact_pixel_rate"] > from_boot.mean()
+    assert result["teacher_forced"]["changed_pixel_rate"] == 0.0  # a copy gets no change right, by definition
     assert set(result["teacher_forced"]) == set(result["at"]["10"])
     assert result["baselines"]["copy-last-frame"]["teacher_forced"] == result["teacher_forced"]
 

@@ -84,11 +84,15 @@ def test_psnr_is_pooled_over_episodes_and_missing_measures_are_none():
     info = RecordingInfo(software="plain", width=10, height=10, palette=((0, 0, 0), (255, 255, 255)), action_schema=1)
     totals = StepTotals(horizon=2, episodes=2, truth=GroundTruth(info, pointer_color=None, read_text=None))
     real = np.zeros((2, 10, 10), np.uint8)
+    before = real.copy()
+    before[:, 5, :4] = 1  # 4 pixels per screen changed at step 0, none at step 1
     pred = real.copy()
     pred[1, 0, 0] = 1  # one wrong pixel among the 200 of the step
-    totals.add(0, pred, real, None)
-    totals.add(1, real.copy(), real, None)
+    pred[1, 5, :2] = 1  # and 2 of the 8 that changed
+    totals.add(0, pred, real, before, None)
+    totals.add(1, real.copy(), real, real, None)
     curves = totals.curves()
-    np.testing.assert_allclose(curves["psnr"], [10 * math.log10(200), PSNR_CAP_DB])  # not the mean of 99 and 20
-    np.testing.assert_allclose(curves["exact_pixel_rate"], [0.995, 1.0])
+    np.testing.assert_allclose(curves["psnr"], [10 * math.log10(200 / 3), PSNR_CAP_DB])  # not the mean of 99 and 17.7
+    np.testing.assert_allclose(curves["exact_pixel_rate"], [0.985, 1.0])
+    np.testing.assert_allclose(curves["changed_pixel_rate"], [6 / 8, np.nan])  # pooled; nothing changed at step 1
     assert curves["cursor_error_px"] is None and curves["text_accuracy"] is None

@@ -138,7 +138,8 @@ def test_the_pointer_colour_must_be_drawable():
 
 
 def test_observing_a_real_screen_keeps_grid_gru_memory():
-    """Teacher forcing: the real screen replaces the predicted one, the memory and the held button stay."""
+    """Teacher forcing: the real screen replaces the predicted one, the memory and the held button stay,
+    and under the pointer the model's own screen stays (the real one shows the pointer there, not what it hides)."""
     model = tiny_model("grid-gru")
     boot, actions = toy_clip()
     with torch.no_grad():
@@ -150,3 +151,10 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
         assert seen["pointer"].tolist() == [[14, 16]]  # read off the real screen: the flipped 2x2 pointer
         _, out = model.step(seen, torch.tensor([[-1, -1, 0, 0, 0]]))  # untrained: a copy of what it saw
     assert torch.equal(out, boot.flip(-1))
+    assert torch.equal(seen["screen"], boot.flip(-1))  # an untrained sprite is transparent: no footprint
+
+    with torch.no_grad():
+        model.sprite.opacity.fill_(1.0)  # now it covers its whole 8x8 window
+        seen = model.observe(state, boot.flip(-1))
+    under = (slice(None), slice(12, 20), slice(10, 18))  # the window around the hotspot (14, 16), origin 4 (8 // 2)
+    assert torch.equal(seen["screen"][under], state["screen"][under])

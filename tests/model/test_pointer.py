@@ -60,6 +60,11 @@ def test_erase_fills_the_pointer_footprint_with_the_colour_around_it():
     screens[0, 0, 0] = 1  # something elsewhere is left alone
     erased = sprite.erase(screens, torch.tensor([[3, 3]]))
     assert erased[0, 3:5, 3:5].eq(2).all() and erased[0, 0, 0] == 1
+    believed = torch.zeros_like(screens)  # what a model believed lay under the pointer
+    erased = sprite.erase(screens, torch.tensor([[3, 3]]), believed)
+    footprint = torch.zeros_like(screens, dtype=torch.bool)
+    footprint[0, 3:5, 3:5] = True
+    assert erased[footprint].eq(0).all() and torch.equal(erased[~footprint], screens[~footprint])
 
 
 def test_hotspot_undoes_the_offset_of_the_first_pointer_pixel():
