@@ -222,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--teacher-forcing", type=float, default=0.0, help="share of windows trained teacher forced (default 0)"
     )
     train.add_argument(
+        "--event-share", type=float, default=0.0, help="share of each batch's windows starting at an event (default 0)"
+    )
+    train.add_argument(
+        "--event-pixels", type=float, default=0.02, help="share of the screen a step must change to be an event (default 0.02)"
+    )
+    train.add_argument(
         "--max-colors", type=positive_int, default=64, help="a bigger palette is cut to its most frequent colours (default 64)"
     )
     train.add_argument("--eval-every", type=positive_int, default=100, help="optimiser steps between held-out evaluations (default 100)")

@@ -16,13 +16,17 @@ from safetensors.torch import load_file, save_file
 from model.toy_world import TINY, record_toy
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import load_model
+from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.training import TrainConfig, train
+from neuralcomputer.training.windows import find_events, window_batch
 
 TINY_GRID = TINY["grid-gru"]
 KILLED_RUN = """
 import json, os, signal, sys
 import torch
+from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.training import TrainConfig, train
+from neuralcomputer.training.windows import find_events, window_batch
 
 cfg, kill_at = TrainConfig(**json.loads(sys.argv[1])), int(sys.argv[2])
 step = torch.optim.AdamW.step
@@ -90,18 +94,20 @@ def test_seed_gru_loss_falls(toy16, tmp_path):
 def test_resume_after_kill_is_exact(toy16, tmp_path):
     """N steps in one go == killed after N/2 + 3 (last checkpoint at N/2), resumed, run to N.
 
-    Half the windows are teacher forced, so the draw of which ones must resume exactly too."""
-    reference = small_run(toy16, tmp_path / "reference", teacher_forcing=0.5)
+    Half the windows are teacher forced and half of each batch are event windows, so those draws must resume
+    exactly too."""
+    mixed = {"teacher_forcing": 0.5, "event_share": 0.5, "event_pixels": 0.15}
+    reference = small_run(toy16, tmp_path / "reference", **mixed)
     train(reference)
 
-    interrupted = small_run(toy16, tmp_path / "interrupted", teacher_forcing=0.5)
+    interrupted = small_run(toy16, tmp_path / "interrupted", **mixed)
     child = subprocess.run(
         [sys.executable, "-c", KILLED_RUN, json.dumps(asdict(interrupted)), "15"], capture_output=True, text=True
     )
     assert child.returncode == -9, child.stderr
     saved = json.loads((tmp_path / "interrupted/latest/training_state/training_state.json").read_text())
     assert saved["progress"]["step"] == 12
-    train(small_run(toy16, tmp_path / "interrupted", teacher_forcing=0.5, resume=True))
+    train(small_run(toy16, tmp_path / "interrupted", **mixed, resume=True))
 
     for name in ("model.safetensors", "training_state/optimizer_state.safetensors"):
         a = load_file(tmp_path / "reference/latest" / name)
@@ -109,6 +115,25 @@ def test_resume_after_kill_is_exact(toy16, tmp_path):
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), name
     steps = [m["step"] for m in metrics(tmp_path / "interrupted") if "train/loss" in m]
     assert steps == sorted(set(steps)) and steps[-1] == 24  # lines past the checkpoint were dropped on resume
+
+
+def test_event_windows_hold_a_big_change_near_their_start(toy16):
+    """On the toy, a lamp or switch toggle repaints ~20% of the 16x16 screen; a pointer move ~3%."""
+    data = WindowDataset(toy16, window=8, split="train", heldout_fraction=0.3)
+    events = find_events(data, min_changed=0.15)
+    assert 0 < len(events) < len(data) * 8 / 4  # toggles are a minority of the steps
+
+    def big_change_steps(boot, frames):
+        screens = torch.cat([boot[None], frames])
+        return torch.nonzero((screens[1:] != screens[:-1]).flatten(1).sum(1) >= 0.15 * 256).flatten().tolist()
+
+    for episode, start in events:
+        item = data.window_at(int(episode), int(start))
+        steps = big_change_steps(item["boot"], item["frames"])
+        latest = data.recording.info.episodes[int(episode)].steps - 8
+        assert 2 in steps or (steps and start in (0, latest))  # two steps of lead, unless at an end
+    boot, _, frames = window_batch(data, 4, 0, 0, 0, 0, 1, torch.device("cpu"), events=events, event_share=0.5)
+    assert all(big_change_steps(boot[b], frames[b]) for b in (2, 3))  # the last half of the batch
 
 
 def test_refuses_to_overwrite_or_to_resume_another_model(toy16, tmp_path):

@@ -53,8 +53,10 @@ class WindowDataset(Dataset):
         if not 0 <= index < len(self):
             raise IndexError(f"window {index} out of range ({len(self)} windows)")
         k = int(np.searchsorted(self._ends, index, side="right"))
-        episode_index = self.episodes[k]
-        start = (index - (int(self._ends[k - 1]) if k else 0)) * self.window
+        return self.window_at(self.episodes[k], (index - (int(self._ends[k - 1]) if k else 0)) * self.window)
+
+    def window_at(self, episode_index: int, start: int) -> dict:
+        """The window of episode `episode_index` (an index in the recording) that starts at step `start`, as an item."""
         episode = self._episode(episode_index)
         clip = episode.frames[start : start + self.window + 1]  # (T+1, H, W)
         return {

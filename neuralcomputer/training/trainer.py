@@ -43,7 +43,13 @@ from neuralcomputer.recordings.info import RecordingInfo
 from neuralcomputer.training.closed_loop import closed_loop_scores
 from neuralcomputer.training.log import MetricsLog
 from neuralcomputer.training.state import Progress, load_checkpoint, save_checkpoint
-from neuralcomputer.training.windows import frequent_colors, prepare_data, spread_windows, window_batch
+from neuralcomputer.training.windows import (
+    find_events,
+    frequent_colors,
+    prepare_data,
+    spread_windows,
+    window_batch,
+)
 
 
 @dataclass
@@ -72,6 +78,8 @@ class TrainConfig:
     resume: bool = False  # continue RUN/latest where it stopped
     threads: int = 0  # torch CPU threads; 0 = torch's default
     teacher_forcing: float = 0.0  # share of windows trained teacher forced (see NeuralComputer.forward)
+    event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
+    event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
     max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)
     record_episodes: int = 200  # when `data` names a software
     record_steps: int = 500
@@ -84,8 +92,9 @@ class TrainConfig:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
-        if not 0 <= self.teacher_forcing <= 1:
-            raise UserError(f"teacher_forcing is a share of windows, between 0 and 1; got {self.teacher_forcing}")
+        for name in ("teacher_forcing", "event_share", "event_pixels"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise UserError(f"{name} is a share, between 0 and 1; got {getattr(self, name)}")
 
 
 def train(cfg: TrainConfig) -> NeuralComputer:
@@ -102,6 +111,7 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     train_set = WindowDataset(root, window=cfg.sequence, split="train", heldout_fraction=cfg.heldout_fraction)
     heldout = WindowDataset(root, window=cfg.eval_steps, split="heldout", heldout_fraction=cfg.heldout_fraction)
     batches_per_epoch = len(train_set) // cfg.batch
+    events = find_events(train_set, cfg.event_pixels) if cfg.event_share else None
 
     torch.manual_seed(cfg.seed)
     colors = frequent_colors(train_set, cfg.max_colors)
@@ -138,7 +148,7 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     while not _finished(cfg, progress, world, device):
         tick = time.monotonic()
         boot, actions, frames = window_batch(
-            train_set, cfg.batch, cfg.seed, progress.epoch, progress.batch, rank, world, device
+            train_set, cfg.batch, cfg.seed, progress.epoch, progress.batch, rank, world, device, events, cfg.event_share
         )
         state = model.boot(boot)
         # Drawn from the data position alone: the same on every rank, and again after a resume.

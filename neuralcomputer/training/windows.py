@@ -3,6 +3,11 @@
 The window order of an epoch is a permutation seeded by (seed, epoch) alone, so a run's
 data position is two integers (epoch, batch) and a resumed run reads exactly the windows
 the uninterrupted one would have. Each rank takes every `world`-th window of a batch.
+
+Events (`find_events`): on a desktop most steps only move the pointer, and the steps a
+model must learn most (a window opens, a menu drops, a minimised window comes back) are
+a few in a hundred. A share of each batch can be windows that start just before one,
+drawn with the same (seed, epoch, batch) determinism.
 """
 
 from __future__ import annotations
@@ -43,14 +48,49 @@ def collate(items: list[dict], device: torch.device) -> tuple[torch.Tensor, torc
 
 
 def window_batch(
-    dataset: WindowDataset, batch: int, seed: int, epoch: int, index: int, rank: int, world: int, device: torch.device
+    dataset: WindowDataset,
+    batch: int,
+    seed: int,
+    epoch: int,
+    index: int,
+    rank: int,
+    world: int,
+    device: torch.device,
+    events: np.ndarray | None = None,
+    event_share: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """This rank's share of window batch `index` of `epoch`, collated."""
+    """This rank's share of window batch `index` of `epoch`, collated.
+
+    With `events` ((N, 2) episode and start, from `find_events`), the last
+    round(`event_share` * batch) windows of the batch are event windows instead.
+    """
     if len(dataset) < batch:
         raise UserError(f"the training split has {len(dataset)} windows, fewer than one batch of {batch}; record more")
     order = np.random.default_rng([seed, epoch]).permutation(len(dataset))
-    chosen = order[index * batch : (index + 1) * batch][rank::world]
-    return collate([dataset[int(i)] for i in chosen], device)
+    items = [dataset[int(i)] for i in order[index * batch : (index + 1) * batch]]
+    taken = round(event_share * batch) if events is not None and len(events) else 0
+    if taken:
+        drawn = np.random.default_rng([seed, epoch, index]).choice(len(events), taken)
+        items[batch - taken :] = [dataset.window_at(int(e), int(s)) for e, s in events[drawn]]
+    return collate(items[rank::world], device)
+
+
+def find_events(dataset: WindowDataset, min_changed: float, lead: int = 2) -> np.ndarray:
+    """Windows around the steps of the dataset's episodes that change at least `min_changed` of the screen.
+
+    Returns (N, 2) int64 rows (episode index in the recording, window start): each window
+    starts `lead` steps before its event (earlier where the episode ends too soon), so
+    it holds the event and what follows it.
+    """
+    info, rows = dataset.recording.info, []
+    threshold = min_changed * info.width * info.height
+    for index in dataset.episodes:
+        frames = dataset.recording.episode(index).frames[:]
+        last = len(frames) - 1 - dataset.window  # the latest start of a whole window
+        changed = (frames[1:] != frames[:-1]).sum(axis=(1, 2))
+        for step in np.nonzero(changed >= threshold)[0]:
+            rows.append((index, min(max(0, int(step) - lead), last)))
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
 
 def spread_windows(dataset: WindowDataset, count: int, device: torch.device):
