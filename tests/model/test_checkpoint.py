@@ -102,3 +102,17 @@ def test_unknown_names_list_the_shipped_models(tmp_path, monkeypatch):
     assert row["name"] == "toy-grid-gru" and row["arch"] == "grid-gru" and row["software"] == "toy"
     assert row["size"] == "32x32" and row["params"] == sum(p.numel() for p in tiny_model("grid-gru").parameters())
     assert row["file_size"] == (tmp_path / "toy-grid-gru" / "model.safetensors").stat().st_size
+
+
+@pytest.mark.parametrize("name", [row["name"] for row in list_models()])
+def test_every_shipped_model_loads_small_and_steps(name):
+    from neuralcomputer.software import SOFTWARE_NAMES
+
+    model = load_model(name)
+    row = next(r for r in list_models() if r["name"] == name)
+    assert model.config.software in SOFTWARE_NAMES and row["file_size"] <= 50e6
+    c = model.config
+    with torch.inference_mode():
+        state = model.boot(torch.zeros(1, c.height, c.width, dtype=torch.uint8))
+        state, screen = model.step(state, torch.tensor([[-1, -1, 0, 0, 0]]))
+    assert screen.shape == (1, c.height, c.width) and int(screen.max()) < len(c.palette)
