@@ -14,6 +14,7 @@ import sys
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.software import DEFAULT_SIZES, SOFTWARE_NAMES
+from neuralcomputer.training.config import TrainConfig
 
 # Software options on the command line: flag -> the software that takes it.
 SOFTWARE_OPTIONS = {
@@ -71,7 +72,7 @@ def cmd_data_show(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from neuralcomputer.training import TrainConfig, train
+    from neuralcomputer.training import train
 
     try:
         overrides = json.loads(args.model_config) if args.model_config else {}
@@ -208,35 +209,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--software", choices=SOFTWARE_NAMES, help="record this software first (into OUT/data), then train on it"
     )
     train.add_argument("--out", required=True, help="run directory: checkpoints, metrics.jsonl, tensorboard/")
-    train.add_argument("--arch", default="grid-gru", help="architecture (see neuralcomputer.model.ARCHS)")
-    train.add_argument("--minutes", type=float, default=5.0, help="wall-clock budget over the whole run (default 5)")
-    train.add_argument("--max-steps", type=int, default=0, help="optimiser steps (default: until the time is spent)")
     train.add_argument("--resume", action="store_true", help="continue OUT/latest exactly where it stopped")
-    train.add_argument("--batch", type=positive_int, default=8, help="windows per optimiser step (default 8)")
-    train.add_argument("--sequence", type=positive_int, default=64, help="steps per window (default 64)")
-    train.add_argument("--chunk", type=positive_int, default=16, help="truncated-BPTT length (default 16)")
-    train.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    train.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
-    train.add_argument(
-        "--teacher-forcing", type=float, default=0.0, help="share of windows trained teacher forced (default 0)"
-    )
-    train.add_argument(
-        "--event-share", type=float, default=0.0, help="share of each batch's windows starting at an event (default 0)"
-    )
-    train.add_argument(
-        "--event-pixels", type=float, default=0.02, help="share of the screen a step must change to be an event (default 0.02)"
-    )
-    train.add_argument(
-        "--max-colors", type=positive_int, default=64, help="a bigger palette is cut to its most frequent colours (default 64)"
-    )
-    train.add_argument("--eval-every", type=positive_int, default=100, help="optimiser steps between held-out evaluations (default 100)")
-    train.add_argument("--eval-steps", type=positive_int, default=100, help="closed-loop steps of each held-out evaluation (default 100)")
-    train.add_argument("--ckpt-every", type=positive_int, default=100, help="optimiser steps between checkpoints (default 100)")
+    for name, kind, text in (  # each flag sets the TrainConfig field of its name, whose default it shows
+        ("arch", str, "architecture (see neuralcomputer.model.ARCHS)"),
+        ("minutes", float, "wall-clock budget over the whole run"),
+        ("max-steps", int, "optimiser steps (0: until the time is spent)"),
+        ("batch", positive_int, "windows per optimiser step"),
+        ("sequence", positive_int, "steps per window"),
+        ("chunk", positive_int, "truncated-BPTT length"),
+        ("lr", float, "peak learning rate"),
+        ("seed", int, "random seed"),
+        ("threads", int, "torch CPU threads (0: torch's choice)"),
+        ("teacher-forcing", float, "share of windows trained teacher forced"),
+        ("event-share", float, "share of each batch's windows starting at an event"),
+        ("event-pixels", float, "share of the screen a step must change to be an event"),
+        ("max-colors", positive_int, "a bigger palette is cut to its most frequent colours"),
+        ("eval-every", positive_int, "optimiser steps between held-out evaluations"),
+        ("eval-steps", positive_int, "closed-loop steps of each held-out evaluation"),
+        ("ckpt-every", positive_int, "optimiser steps between checkpoints"),
+        ("record-episodes", positive_int, "with --software: episodes to record"),
+        ("record-steps", positive_int, "with --software: steps per episode"),
+        ("record-workers", positive_int, "with --software: recording processes"),
+    ):
+        default = getattr(TrainConfig, name.replace("-", "_"))
+        train.add_argument(f"--{name}", type=kind, default=default, help=f"{text} (default %(default)s)")
     train.add_argument("--model-config", metavar="JSON", help='architecture fields, e.g. \'{"channels": 48}\'')
-    train.add_argument("--record-episodes", type=positive_int, default=200, help="with --software (default 200)")
-    train.add_argument("--record-steps", type=positive_int, default=500, help="with --software (default 500)")
-    train.add_argument("--record-workers", type=positive_int, default=1, help="with --software (default 1)")
     train.set_defaults(run=cmd_train)
 
     evaluate = verbs.add_parser("eval", help="run a model closed loop on recorded episodes and compare with the truth")
