@@ -53,12 +53,14 @@ class Connection:
         await self._send_status()
         await self._send_frame(self.session.frame, "reboot")
         tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._obey())]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when the server cancels this connection: neither task may outlive it
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks)
         for task in done:
-            error = task.exception()
+            error = None if task.cancelled() else task.exception()
             if error is not None and not isinstance(error, CLIENT_GONE):
                 raise error
 
