@@ -86,6 +86,11 @@ class NeuralComputer(nn.Module):
         self.register_buffer("to_palette", colors_K.to(torch.uint8), persistent=False)
         self.pointer_color = None if config.pointer_color is None else int(nearest_P[config.pointer_color])  # as a model colour
 
+    def cells(self, unit: int) -> tuple[int, int]:
+        """Rows and columns of `unit`-pixel cells that cover the screen; a partial last one is a whole cell
+        (the architecture pads the screen to fit, and crops its output)."""
+        return -(-self.config.height // unit), -(-self.config.width // unit)
+
     @property
     def num_colors(self) -> int:
         """How many colours the model draws with: the classes of its per-pixel outputs."""
@@ -98,8 +103,9 @@ class NeuralComputer(nn.Module):
     def observe(self, state: State, screens: Tensor) -> State:
         """The state after seeing the real screens uint8 (B, H, W): teacher forcing.
 
-        Only evaluation uses it (a neural computer in use never sees a real frame after
-        boot), to measure one step ahead of the true past, as GameNGen reports.
+        Only evaluation (one step ahead of the true past, as GameNGen reports) and
+        teacher-forced training use it: a neural computer in use never sees a real frame
+        after boot.
         """
         return self._observe(state, self.to_colors[screens.long()])
 

@@ -62,7 +62,7 @@ class GridGRU(NeuralComputer):
     def __init__(self, config: GridGRUConfig):
         super().__init__(config)
         s, c, k = config.stride, config.channels, self.num_colors
-        self.grid = (-(-config.height // s), -(-config.width // s))  # a partial last row or column is a whole cell
+        self.grid = self.cells(s)
         inputs = config.screen_channels + POINTER_CHANNELS  # screen patch features + pointer maps
         # A linear map of the one-hot colours of a cell's s*s pixels, as a sum of one row per (pixel, colour).
         self.read_screen = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum")

@@ -37,7 +37,7 @@ class SeedGRU(NeuralComputer):
         super().__init__(config)
         c, k, unit = config.channels, self.num_colors, 2**DOWNSAMPLINGS
         widths = [k, c, c, 2 * c, 2 * c]  # per scale, finest first
-        self.grid = (-(-config.height // unit), -(-config.width // unit))
+        self.grid = self.cells(unit)
         # Right and bottom padding up to whole coarse cells (160x120 -> 160x128); cropped from the logits.
         self.padding = (0, self.grid[1] * unit - config.width, 0, self.grid[0] * unit - config.height)
         flat = widths[-1] * self.grid[0] * self.grid[1]

@@ -13,6 +13,7 @@ drawn with the same (seed, epoch, batch) determinism.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -67,12 +68,12 @@ def window_batch(
     if len(dataset) < batch:
         raise UserError(f"the training split has {len(dataset)} windows, fewer than one batch of {batch}; record more")
     order = np.random.default_rng([seed, epoch]).permutation(len(dataset))
-    items = [dataset[int(i)] for i in order[index * batch : (index + 1) * batch]]
     taken = round(event_share * batch) if events is not None and len(events) else 0
+    reads = [partial(dataset.__getitem__, int(i)) for i in order[index * batch : (index + 1) * batch - taken]]
     if taken:
         drawn = np.random.default_rng([seed, epoch, index]).choice(len(events), taken)
-        items[batch - taken :] = [dataset.window_at(int(e), int(s)) for e, s in events[drawn]]
-    return collate(items[rank::world], device)
+        reads += [partial(dataset.window_at, int(e), int(s)) for e, s in events[drawn]]
+    return collate([read() for read in reads[rank::world]], device)  # each rank reads only its own windows
 
 
 def find_events(dataset: WindowDataset, min_changed: float, lead: int = 2) -> np.ndarray:
