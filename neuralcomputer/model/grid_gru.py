@@ -20,6 +20,10 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   held button, its offset from the pointer, the mean of all cells and the memory
   under the pointer, so a click on the taskbar can restore a window anywhere in one
   step (a 3x3 convolution alone reaches one cell further per step).
+- A convolution does not know where it is -> each cell has a learnt embedding of its
+  place (`place`). Software draws things at fixed places (a window opens where its
+  app always opens it, the icons and the taskbar never move), and a cell that knows
+  its place can learn what belongs there.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class GridGRUConfig(ModelConfig):
     sprite_size: int = 16  # pointer sprite window, pixels
     keep_bias: float = 3.0  # pixel gates start at ~91% "keep": e^3 / (e^3 + 2)
     drag: bool = True  # offer each pixel the colour the pointer's move drags onto it
+    place: bool = True  # a learnt embedding of each cell's place, added to its gates
 
 
 class GridGRU(NeuralComputer):
@@ -73,6 +78,7 @@ class GridGRU(NeuralComputer):
         self.under_pointer = nn.Linear(c, 2 * c)
         # A GRU without a reset gate: one conv gives the update gate and the candidate (half the cost).
         self.cell = nn.Conv2d(inputs + c, 2 * c, 3, padding=1)
+        self.place = nn.Parameter(torch.zeros(2 * c, *self.grid)) if config.place else None
         self.sources = 2 if config.drag else 1  # old colours a pixel may keep: its own, and the dragged one
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
         # Per cell, for each of its s*s pixels: K colour logits, then gates over (keep, [drag,] new).
@@ -114,6 +120,8 @@ class GridGRU(NeuralComputer):
             + self.under_pointer(self._under(memory_BCHW, pointer_B2))
         )[:, :, None, None]
         zc_B2CHW = self.cell(torch.cat([cells_BIHW, memory_BCHW], 1)) + context_B2C
+        if self.place is not None:
+            zc_B2CHW = zc_B2CHW + self.place
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
         memory_BCHW = memory_BCHW + z_BCHW * (candidate_BCHW - memory_BCHW)
 

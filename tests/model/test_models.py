@@ -158,3 +158,19 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
         seen = model.observe(state, boot.flip(-1))
     under = (slice(None), slice(12, 20), slice(10, 18))  # the window around the hotspot (14, 16), origin 4 (8 // 2)
     assert torch.equal(seen["screen"][under], state["screen"][under])
+
+
+@pytest.mark.parametrize("place", [False, True])
+def test_grid_gru_cells_know_their_place_only_with_place(place):
+    """A convolution treats every cell alike; the place embedding is what lets cells far from any border
+    (and from the pointer) differ on the same input, so that a cell can learn what belongs where it is."""
+    model = tiny_model("grid-gru", size=48, place=place)
+    with torch.no_grad():
+        if place:
+            model.place.normal_()  # as if trained
+    blank = torch.zeros(1, 48, 48, dtype=torch.uint8)  # one colour, no pointer: every cell sees the same
+    with torch.inference_mode():
+        state, _ = model.transition(model.boot(blank), torch.tensor([[-1, -1, 0, 0, 0]]))
+    inner = state["memory"][0, :, 2:-2, 2:-2]  # cells whose 3x3 neighbourhood never reaches the border
+    differ = not torch.allclose(inner, inner[:, :1, :1].expand_as(inner))
+    assert differ == place
