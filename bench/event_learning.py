@@ -22,21 +22,18 @@ import time
 import numpy as np
 import torch
 
-from neuralcomputer.model import ARCHS, NeuralComputer
+from neuralcomputer.model import NeuralComputer
 from neuralcomputer.recordings.dataset import WindowDataset
+from neuralcomputer.training.trainer import build_model
 from neuralcomputer.training.windows import collate, find_events
 
 CPU = torch.device("cpu")
 
 
 def build(data: WindowDataset, fields: dict) -> NeuralComputer:
-    info = data.recording.info
+    """A fresh grid-gru for the recording, the same for every variant but for `fields`."""
     torch.manual_seed(0)
-    config = ARCHS["grid-gru"].config_class(
-        software=info.software, width=info.width, height=info.height,
-        palette=[list(rgb) for rgb in info.palette], pointer_color=info.pointer_color, **fields,
-    )  # fmt: skip
-    return ARCHS["grid-gru"](config)
+    return build_model("grid-gru", fields, data.recording.info)
 
 
 @torch.no_grad()
