@@ -8,9 +8,12 @@ trains from the same seed, teacher forced, on short windows that start two steps
 before an event (`find_events`), and every `--every` steps it is scored on held-out
 events: the share of the pixels the event changed that it draws exactly right
 ("changed right"), and the share of the unchanged pixels of those windows it gets
-wrong ("unchanged wrong", what closed loop would accumulate as noise). Run:
-`python bench/event_learning.py --data runs/desktop-200x500 [--steps 400]
-[--variants '{"place": false}' '{"place": true}']`.
+wrong ("unchanged wrong", what closed loop would accumulate as noise). With
+`--history N` each window's model first watches the N true screens before it, and
+"revealed right" scores the changed pixels that take back the colour they had before
+their last change in what was watched (a window closed or lowered: object permanence),
+away from the pointer. Run: `python bench/event_learning.py --data runs/desktop-200x500
+[--steps 400] [--history 128] [--variants '{"under": false}' '{"under": true}']`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 import torch
 
 from neuralcomputer.model import NeuralComputer
+from neuralcomputer.model.pointer import locate_pointer
 from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.training.trainer import build_model
 from neuralcomputer.training.windows import collate, find_events
@@ -37,20 +41,38 @@ def build(data: WindowDataset, fields: dict) -> NeuralComputer:
 
 
 @torch.no_grad()
-def score(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> tuple[float, float]:
-    """(changed right, unchanged wrong) of one-step predictions from the true past, over the windows `events`."""
-    right = changed = wrong = unchanged = 0
+def score(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> tuple[float, float, float]:
+    """(changed right, unchanged wrong, revealed right) of one-step predictions from the true past, over the
+    windows `events`. Revealed: changed pixels that take back the colour they had before their last change
+    (a window closed or lowered), as far as the watched history shows, away from the pointer."""
+    right = changed = wrong = unchanged = revealed = revealed_right = 0  # pixel counts
+    color = data.recording.info.pointer_color
     for episode, start in events:
         boot, actions, frames = collate([data.window_at(int(episode), int(start))], CPU)
-        state, before = model.boot(boot), boot
+        history = boot if boot.dim() == 4 else boot[:, None]
+        under = history[:, 0]
+        for t in range(1, history.shape[1]):
+            under = torch.where(history[:, t] != history[:, t - 1], history[:, t - 1], under)
+        state, before = model.boot(boot), history[:, -1]
         for t in range(actions.shape[1]):
             state, screen = model.step(state, actions[:, t])
             moved = frames[:, t] != before
             right += int((screen == frames[:, t])[moved].sum())
             wrong += int((screen != frames[:, t])[~moved].sum())
             changed, unchanged = changed + int(moved.sum()), unchanged + int((~moved).sum())
+            back = moved & (frames[:, t] == under) & ~near_pointer(before, color) & ~near_pointer(frames[:, t], color)
+            revealed += int(back.sum())
+            revealed_right += int((screen == frames[:, t])[back].sum())
+            under = torch.where(moved, before, under)
             state, before = model.observe(state, frames[:, t]), frames[:, t]
-    return right / max(changed, 1), wrong / max(unchanged, 1)
+    return right / max(changed, 1), wrong / max(unchanged, 1), revealed_right / max(revealed, 1)
+
+
+def near_pointer(screen: torch.Tensor, color: int | None, reach: int = 16) -> torch.Tensor:
+    """(1, H, W): pixels within `reach` of the pointer (drawn in `color`) on a screen; none if it shows none."""
+    ((x, y),) = locate_pointer(screen, color).tolist()
+    ys, xs = torch.arange(screen.shape[1])[:, None], torch.arange(screen.shape[2])[None]
+    return (((ys - y).abs() < reach) & ((xs - x).abs() < reach) & (x >= 0))[None]
 
 
 def main() -> None:
@@ -66,15 +88,19 @@ def main() -> None:
     parser.add_argument("--heldout-events", type=int, default=60, help="held-out event windows scored")
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--history", type=int, default=0, help="true screens each window's model watches first")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    train, heldout = WindowDataset(args.data, args.window, "train"), WindowDataset(args.data, args.window, "heldout")
+    train = WindowDataset(args.data, args.window, "train", history=args.history)
+    heldout = WindowDataset(args.data, args.window, "heldout", history=args.history)
     train_events, heldout_events = find_events(train, args.event_pixels), find_events(heldout, args.event_pixels)
     heldout_events = heldout_events[:: max(1, len(heldout_events) // args.heldout_events)]
-    print(f"{len(train_events)} training and {len(heldout_events)} held-out event windows of {args.window} steps, "
-          f"teacher forced, batch {args.batch}, lr {args.lr}, {args.threads} CPU thread(s)")  # fmt: skip
-    print(f"{'variant':>40} | {'step':>5} | {'changed right':>13} | {'unchanged wrong':>15} | {'minutes':>7}")
-    print(f"{'-' * 40}-+-{'-' * 5}-+-{'-' * 13}-+-{'-' * 15}-+-{'-' * 7}")
+    print(f"{len(train_events)} training and {len(heldout_events)} held-out event windows of {args.window} steps "
+          f"(after {args.history} watched), teacher forced, batch {args.batch}, lr {args.lr}, "
+          f"{args.threads} CPU thread(s)")  # fmt: skip
+    print(f"{'variant':>40} | {'step':>5} | {'changed right':>13} | {'unchanged wrong':>15} | {'revealed right':>14} "
+          f"| {'minutes':>7}")  # fmt: skip
+    print(f"{'-' * 40}-+-{'-' * 5}-+-{'-' * 13}-+-{'-' * 15}-+-{'-' * 14}-+-{'-' * 7}")
     for variant in args.variants:
         model = build(train, json.loads(variant))
         optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
@@ -88,9 +114,10 @@ def main() -> None:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
             if step % args.every == 0:
-                right, wrong = score(model, heldout, heldout_events)
+                right, wrong, back = score(model, heldout, heldout_events)
                 minutes = (time.perf_counter() - start) / 60
-                print(f"{variant:>40} | {step:>5} | {right:>13.3f} | {wrong:>15.5f} | {minutes:>7.1f}", flush=True)
+                print(f"{variant:>40} | {step:>5} | {right:>13.3f} | {wrong:>15.5f} | {back:>14.3f} | {minutes:>7.1f}",
+                      flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

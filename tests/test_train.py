@@ -95,8 +95,8 @@ def test_resume_after_kill_is_exact(toy16, tmp_path):
     """N steps in one go == killed after N/2 + 3 (last checkpoint at N/2), resumed, run to N.
 
     Half the windows are teacher forced and half of each batch are event windows, so those draws must resume
-    exactly too."""
-    mixed = {"teacher_forcing": 0.5, "event_share": 0.5, "event_pixels": 0.15}
+    exactly too; each window's model watches the 4 screens before it (history)."""
+    mixed = {"teacher_forcing": 0.5, "event_share": 0.5, "event_pixels": 0.15, "history": 4}
     reference = small_run(toy16, tmp_path / "reference", **mixed)
     train(reference)
 

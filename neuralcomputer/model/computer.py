@@ -97,8 +97,19 @@ class NeuralComputer(nn.Module):
         return len(self.to_palette)
 
     def boot(self, screens: Tensor) -> State:
-        """Screens uint8 (B, H, W) of palette indices -> the initial state."""
-        return self._boot(self.to_colors[screens.long()])
+        """Screens uint8 (B, H, W) of palette indices -> the initial state.
+
+        Or a history (B, T, H, W): boot from its first screen and watch the others, so
+        that a model booted mid-episode in training starts with the registers that follow
+        the screen's history (grid-gru's `under` layer) as running from the start would
+        have left them; the state's screen is the last one.
+        """
+        if screens.dim() == 3:
+            return self._boot(self.to_colors[screens.long()])
+        state = self._boot(self.to_colors[screens[:, 0].long()])
+        for t in range(1, screens.shape[1]):  # one screen at a time: a whole history in int64 is large
+            state = self._watch(state, self.to_colors[screens[:, t].long()])
+        return state
 
     def observe(self, state: State, screens: Tensor) -> State:
         """The state after seeing the real screens uint8 (B, H, W): teacher forcing.
@@ -116,6 +127,14 @@ class NeuralComputer(nn.Module):
     def _observe(self, state: State, screens: Tensor) -> State:
         """By default a model sees a screen by booting from it; one that can keep its memory overrides this."""
         return self._boot(screens)
+
+    def _watch(self, state: State, screens: Tensor) -> State:
+        """The state after the screen changed to `screens` on its own, seen but not predicted (a boot history).
+
+        By default the same as observing it; a model with registers that follow the
+        screen's changes (the `under` layer) updates them here as a step would.
+        """
+        return self._observe(state, screens)
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         """One clock cycle: actions int64 (B, A), as `neuralcomputer.actions` encodes them -> (new state,

@@ -24,6 +24,14 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   place (`place`). Software draws things at fixed places (a window opens where its
   app always opens it, the icons and the taskbar never move), and a cell that knows
   its place can learn what belongs there.
+- A window that closes or goes behind another must give back what it covered, which
+  a memory of 32 numbers per cell cannot hold exactly -> an `under` layer: for each
+  pixel, the colour it had before its last change, kept exactly as a palette index and
+  offered to each pixel as one more colour to keep. Opening a window over the desktop
+  leaves the desktop in `under`, closing it takes the desktop back; raising a window
+  over another swaps the two where they overlap. The rule is fixed and exact, so only
+  the choice of when to take from `under` is learnt (a compositor's back buffer, one
+  layer deep).
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ class GridGRUConfig(ModelConfig):
     keep_bias: float = 3.0  # pixel gates start at ~91% "keep": e^3 / (e^3 + 2)
     drag: bool = True  # offer each pixel the colour the pointer's move drags onto it
     place: bool = True  # a learnt embedding of each cell's place, added to its gates
+    under: bool = True  # an exact layer of what each pixel showed before its last change, offered as a colour
 
 
 class GridGRU(NeuralComputer):
@@ -72,6 +81,7 @@ class GridGRU(NeuralComputer):
         # A linear map of the one-hot colours of a cell's s*s pixels, as a sum of one row per (pixel, colour).
         self.read_screen = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum")
         self.register_buffer("pixel_rows", torch.arange(s * s) * k, persistent=False)
+        self.read_under = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum") if config.under else None
         self.action = ActionEmbedding(2 * c, config.width, config.height)
         self.held = nn.Embedding(2, 2 * c)
         self.summary = nn.Linear(c, 2 * c)
@@ -79,7 +89,8 @@ class GridGRU(NeuralComputer):
         # A GRU without a reset gate: one conv gives the update gate and the candidate (half the cost).
         self.cell = nn.Conv2d(inputs + c, 2 * c, 3, padding=1)
         self.place = nn.Parameter(torch.zeros(2 * c, *self.grid)) if config.place else None
-        self.sources = 2 if config.drag else 1  # old colours a pixel may keep: its own, and the dragged one
+        # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
+        self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
         # Per cell, for each of its s*s pixels: K colour logits, then gates over (keep, [drag,] new).
         # (A linear layer on channels-last cells, then one permute: on CPU ~3x faster than a
@@ -95,7 +106,10 @@ class GridGRU(NeuralComputer):
             "memory": torch.zeros(B, self.config.channels, *self.grid, device=screens.device),
             "held": torch.zeros(B, dtype=torch.long, device=screens.device),
         }
-        return self._observe(blank, screens)
+        state = self._observe(blank, screens)
+        if self.config.under:  # nothing is known to lie under the first screen but itself
+            state["under"] = state["before"] = state["screen"]
+        return state
 
     def _observe(self, state: State, screens: Tensor) -> State:
         """The memory stays; the screen is the one under the pointer: the real one with the pointer rubbed out,
@@ -106,13 +120,29 @@ class GridGRU(NeuralComputer):
         screen_BHW = self.sprite.erase(screens, pointer_B2, state.get("screen"))
         return {**state, "screen": screen_BHW, "pointer": pointer_B2}
 
+    def _watch(self, state: State, screens: Tensor) -> State:
+        return self._observe(self._fold(state), screens)
+
+    def _fold(self, state: State) -> State:
+        """`under` brought up to the state's screen: where the screen changed since `before`, the colour it
+        changed from. Done when the next step starts, not when a screen is predicted, so that a screen
+        replaced by the true one (teacher forcing) leaves no trace of the prediction in `under`."""
+        if not self.config.under:
+            return state
+        changed_BHW = state["screen"] != state["before"]
+        return {**state, "under": torch.where(changed_BHW, state["before"], state["under"]), "before": state["screen"]}
+
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         s, c, k = self.config.stride, self.config.channels, self.num_colors
+        state = self._fold(state)
         pointer_B2 = move_pointer(state["pointer"], actions)
         held_B = torch.where(actions[:, 2] == 1, 1, torch.where(actions[:, 2] == 2, 0, state["held"]))
         memory_BCHW = state["memory"]
 
-        cells_BIHW = torch.cat([self._read(state["screen"]), pointer_cells(pointer_B2, *self.grid, s)], 1)
+        screen_BSHW = self._read(self.read_screen, state["screen"])
+        if self.config.under:
+            screen_BSHW = screen_BSHW + self._read(self.read_under, state["under"])
+        cells_BIHW = torch.cat([screen_BSHW, pointer_cells(pointer_B2, *self.grid, s)], 1)
         context_B2C = (
             self.action(actions)
             + self.held(held_B)
@@ -129,8 +159,11 @@ class GridGRU(NeuralComputer):
         sources_BMHW = state["screen"][:, None]
         if self.config.drag:
             sources_BMHW = torch.cat([sources_BMHW, drag(state["screen"], state["pointer"], pointer_B2)[:, None]], 1)
+        if self.config.under:
+            sources_BMHW = torch.cat([sources_BMHW, state["under"][:, None]], 1)
         screen_logp_BKHW = mix_colours(sources_BMHW, out_BOHW[:, k:], out_BOHW[:, :k])
         new_state = {
+            **state,
             "memory": memory_BCHW,
             "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8),
             "pointer": pointer_B2,
@@ -155,13 +188,13 @@ class GridGRU(NeuralComputer):
         out_BOHW = out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
         return out_BOHW[:, :, : self.config.height, : self.config.width]
 
-    def _read(self, screen_BHW: Tensor) -> Tensor:
-        """Features of each cell's patch of the screen: (B, screen_channels, grid_h, grid_w)."""
+    def _read(self, embedding: nn.EmbeddingBag, screen_BHW: Tensor) -> Tensor:
+        """Features of each cell's patch of a screen: (B, screen_channels, grid_h, grid_w)."""
         B, s = len(screen_BHW), self.config.stride
         gh, gw = self.grid
         screen_BHW = F.pad(screen_BHW, (0, gw * s - screen_BHW.shape[2], 0, gh * s - screen_BHW.shape[1]))
         patches_NP = screen_BHW.view(B, gh, s, gw, s).permute(0, 1, 3, 2, 4).reshape(-1, s * s).long()
-        return self.read_screen(patches_NP + self.pixel_rows).view(B, gh, gw, -1).permute(0, 3, 1, 2)
+        return embedding(patches_NP + self.pixel_rows).view(B, gh, gw, -1).permute(0, 3, 1, 2)
 
     def _under(self, memory_BCHW: Tensor, xy_B2: Tensor) -> Tensor:
         """The memory of the cell under the pointer, (B, C); zero where the position is unknown."""

@@ -127,6 +127,13 @@ class PointerSprite(nn.Module):
         sprite is more opaque than not).
         """
         H, W = screens_BHW.shape[1:]
+        b_N, y_N, x_N, sy_N, sx_N = self._pixels(xy_B2, H, W)
+        covered_N = self.opacity[sy_N, sx_N] > 0
+        erased_BHW = screens_BHW.clone()
+        b_N, y_N, x_N = b_N[covered_N], y_N[covered_N], x_N[covered_N]
+        if under_BHW is not None:
+            erased_BHW[b_N, y_N, x_N] = under_BHW[b_N, y_N, x_N]
+            return erased_BHW
         ys_BS, xs_BS = (v.clamp(0, limit - 1) for v, limit in zip(self._window(xy_B2), (H, W)))
         rows_B1 = torch.arange(len(xy_B2), device=xy_B2.device)[:, None]
         ring_BR = torch.cat(
@@ -134,11 +141,7 @@ class PointerSprite(nn.Module):
             + [screens_BHW[rows_B1, ys_BS, xs_BS[:, [edge]]] for edge in (0, -1)],
             1,
         )
-        b_N, y_N, x_N, sy_N, sx_N = self._pixels(xy_B2, H, W)
-        covered_N = self.opacity[sy_N, sx_N] > 0
-        erased_BHW = screens_BHW.clone()
-        b_N, y_N, x_N = b_N[covered_N], y_N[covered_N], x_N[covered_N]
-        erased_BHW[b_N, y_N, x_N] = ring_BR.mode(1).values[b_N] if under_BHW is None else under_BHW[b_N, y_N, x_N]
+        erased_BHW[b_N, y_N, x_N] = ring_BR.mode(1).values[b_N]
         return erased_BHW
 
     def forward(self, xy_B2: Tensor, logp_BKHW: Tensor) -> Tensor:

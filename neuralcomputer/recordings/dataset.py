@@ -4,6 +4,10 @@ A window of T steps starting at step s is what teacher-forced training of a neur
 needs: the screen before (`boot` = frames[s]), the T actions (actions[s:s+T]) and the T screens
 they produce (frames[s+1:s+T+1]), so `frames[t]` is the result of `actions[t]` applied to the
 screen before it (`boot` for t = 0).
+
+With `history` = n, `boot` is instead the n + 1 screens frames[s-n:s+1], so that a model
+can watch what happened before the window (see `NeuralComputer.boot`); near an episode's
+start the first screen stands in for the missing ones (an unchanged screen is no news).
 """
 
 from __future__ import annotations
@@ -28,12 +32,20 @@ class WindowDataset(Dataset):
     """
 
     def __init__(
-        self, root: str | Path, window: int, split: str = "train", heldout_fraction: float = HELDOUT_FRACTION
+        self,
+        root: str | Path,
+        window: int,
+        split: str = "train",
+        heldout_fraction: float = HELDOUT_FRACTION,
+        history: int = 0,
     ):
         if window < 1:
             raise UserError(f"window must be at least 1 step, got {window}")
+        if history < 0:
+            raise UserError(f"history must be 0 or more steps, got {history}")
         self.recording = Recording(root)
         self.window = window
+        self.history = history
         self.episodes = split_episodes(self.recording.info, split, heldout_fraction, str(root))
         counts = [self.recording.info.episodes[e].steps // window for e in self.episodes]
         self._ends = np.cumsum(counts)  # item i is in the first episode whose end exceeds i
@@ -48,6 +60,8 @@ class WindowDataset(Dataset):
     def __getitem__(self, index: int) -> dict:
         """{"boot": (H, W) uint8, "actions": (T, 5) int64, "frames": (T, H, W) uint8, "episode", "start"}.
 
+        With a `history`, "boot" is (history + 1, H, W).
+
         `episode` is the episode's index in the recording and `start` the step the window starts at.
         """
         if not 0 <= index < len(self):
@@ -58,9 +72,12 @@ class WindowDataset(Dataset):
     def window_at(self, episode_index: int, start: int) -> dict:
         """The window of episode `episode_index` (an index in the recording) that starts at step `start`, as an item."""
         episode = self._episode(episode_index)
-        clip = episode.frames[start : start + self.window + 1]  # (T+1, H, W)
+        first = max(0, start - self.history)
+        clip = episode.frames[first : start + self.window + 1]  # (before + T + 1, H, W)
+        past, clip = clip[: start - first + 1], clip[start - first :]  # frames[first:start+1], frames[start:]
+        boot = past[-1] if not self.history else np.concatenate([past[:1]] * (self.history + 1 - len(past)) + [past])
         return {
-            "boot": torch.from_numpy(clip[0]),
+            "boot": torch.from_numpy(boot),
             "actions": torch.from_numpy(episode.actions[start : start + self.window].astype(np.int64)),
             "frames": torch.from_numpy(clip[1:]),
             "episode": episode_index,

@@ -40,6 +40,7 @@ class TrainConfig:
     teacher_forcing: float = 0.0  # share of windows trained teacher forced (see NeuralComputer.forward)
     event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
+    history: int = 0  # true screens watched before each window, so registers like `under` start as they would
     max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)
     record_episodes: int = 200  # when `data` names a software
     record_steps: int = 500
@@ -52,6 +53,8 @@ class TrainConfig:
             raise UserError(f"unknown architecture {self.arch!r} (known: {', '.join(ARCHS)})")
         if self.chunk < 1 or self.sequence % self.chunk:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
+        if self.history < 0:
+            raise UserError(f"history is a number of steps, 0 or more; got {self.history}")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
         for name in ("teacher_forcing", "event_share", "event_pixels"):

@@ -62,7 +62,7 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     out = Path(cfg.out)
     barrier = dist.barrier if world > 1 else lambda: None
     root = prepare_data(cfg.data, out, cfg.record_episodes, cfg.record_steps, cfg.record_workers, rank, barrier)
-    train_set = WindowDataset(root, window=cfg.sequence, split="train", heldout_fraction=cfg.heldout_fraction)
+    train_set = WindowDataset(root, cfg.sequence, "train", cfg.heldout_fraction, cfg.history)
     heldout = WindowDataset(root, window=cfg.eval_steps, split="heldout", heldout_fraction=cfg.heldout_fraction)
     batches_per_epoch = len(train_set) // cfg.batch
     events = find_events(train_set, cfg.event_pixels) if cfg.event_share else None

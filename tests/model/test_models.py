@@ -174,3 +174,44 @@ def test_grid_gru_cells_know_their_place_only_with_place(place):
     inner = state["memory"][0, :, 2:-2, 2:-2]  # cells whose 3x3 neighbourhood never reaches the border
     differ = not torch.allclose(inner, inner[:, :1, :1].expand_as(inner))
     assert differ == place
+
+
+def test_grid_gru_under_layer_keeps_what_each_change_covered():
+    """`under` holds, per pixel, the colour before its last change: a box drawn over the background leaves
+    the background there, a second box over the first leaves the first where they overlap. A screen shown
+    instead of a prediction (teacher forcing) counts, the prediction it replaced does not."""
+    model = tiny_model("grid-gru")
+    blank = torch.zeros(1, 32, 32, dtype=torch.uint8)
+    first, second = blank.clone(), blank.clone()
+    first[:, 4:20, 4:20] = 1
+    second[:, 4:20, 4:20] = 1
+    second[:, 12:28, 12:28] = 2
+    with torch.no_grad():
+        state = model.boot(torch.stack([blank, first, second], 1))  # a history: boot, then watch
+        assert torch.equal(state["screen"], second)
+        state, _ = model.transition(state, torch.tensor([[-1, -1, 0, 0, 0]]))  # folds `second` into under
+        expected = blank.clone()
+        expected[:, 12:20, 12:20] = 1  # the first box, under the second
+        assert torch.equal(state["under"], expected)
+
+        state["screen"] = torch.full_like(blank, 3)  # a (wrong) prediction, replaced by the truth:
+        state = model.observe(state, blank)  # the boxes close
+        state, _ = model.transition(state, torch.tensor([[-1, -1, 0, 0, 0]]))
+    assert torch.equal(state["under"], second)  # where the boxes closed, their colours; elsewhere the background
+
+
+def test_grid_gru_can_take_back_exactly_what_was_under():
+    """With the gate on `under`, a step draws the under layer exactly (a window closing gives back the
+    desktop it covered); without the layer the model has no such colour to take."""
+    model = tiny_model("grid-gru")
+    covered, window = torch.zeros(1, 32, 32, dtype=torch.uint8), torch.zeros(1, 32, 32, dtype=torch.uint8)
+    covered[:, 8:24, 2:30:2] = 2  # stripes a memory cell could not hold exactly
+    window[:] = covered
+    window[:, 6:26, 6:26] = 1
+    k = model.num_colors
+    with torch.no_grad():
+        gates = model.pixels.bias.view(model.config.stride**2, -1)[:, k:]
+        gates.fill_(-20.0)
+        gates[:, 2] = 20.0  # sources: keep, drag, under; then new
+        _, out = model.step(model.boot(torch.stack([covered, window], 1)), torch.tensor([[-1, -1, 0, 0, 0]]))
+    assert torch.equal(out, covered)

@@ -78,3 +78,18 @@ def test_pickles_for_loader_workers_and_batches(root):
     assert copy._open == {}
     batch = next(iter(torch.utils.data.DataLoader(copy, batch_size=4)))
     assert batch["frames"].shape == (4, 8, 12, 20) and batch["start"].tolist() == [0, 8, 16, 24]
+
+
+def test_history_boots_from_the_screens_before_the_window(root):
+    """With a history, boot is the screens that led to the window's first one; at an episode's start the
+    first screen stands in for those before it."""
+    plain, watched = WindowDataset(root, window=16, split="all"), WindowDataset(root, window=16, split="all", history=5)
+    frames = Recording(root).episode(1).frames[:]
+    late, early = watched.window_at(1, 32), watched.window_at(1, 3)
+    assert late["boot"].shape == (6, 12, 20)
+    np.testing.assert_array_equal(late["boot"].numpy(), frames[27:33])
+    np.testing.assert_array_equal(early["boot"].numpy(), frames[[0, 0, 0, 1, 2, 3]])
+    for key in ("actions", "frames"):
+        assert torch.equal(late[key], plain.window_at(1, 32)[key])
+    with pytest.raises(UserError, match="history"):
+        WindowDataset(root, window=16, history=-1)
