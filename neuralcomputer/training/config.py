@@ -53,8 +53,6 @@ class TrainConfig:
             raise UserError(f"unknown architecture {self.arch!r} (known: {', '.join(ARCHS)})")
         if self.chunk < 1 or self.sequence % self.chunk:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
-        if self.history < 0:
-            raise UserError(f"history is a number of steps, 0 or more; got {self.history}")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
         for name in ("teacher_forcing", "event_share", "event_pixels"):
