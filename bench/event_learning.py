@@ -50,10 +50,10 @@ def score(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> tup
     for episode, start in events:
         boot, actions, frames = collate([data.window_at(int(episode), int(start))], CPU)
         history = boot if boot.dim() == 4 else boot[:, None]
-        under = history[:, 0]
-        for t in range(1, history.shape[1]):
-            under = torch.where(history[:, t] != history[:, t - 1], history[:, t - 1], under)
-        state, before = model.boot(boot), history[:, -1]
+        under = before = history[:, 0]
+        for screen in history[:, 1:].unbind(1):
+            under, before = fold(under, before, screen), screen
+        state = model.boot(boot)
         for t in range(actions.shape[1]):
             state, screen = model.step(state, actions[:, t])
             moved = frames[:, t] != before
@@ -63,9 +63,15 @@ def score(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> tup
             back = moved & (frames[:, t] == under) & ~near_pointer(before, color) & ~near_pointer(frames[:, t], color)
             revealed += int(back.sum())
             revealed_right += int((screen == frames[:, t])[back].sum())
-            under = torch.where(moved, before, under)
+            under = fold(under, before, frames[:, t])
             state, before = model.observe(state, frames[:, t]), frames[:, t]
     return right / max(changed, 1), wrong / max(unchanged, 1), revealed_right / max(revealed, 1)
+
+
+def fold(under: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:
+    """Each pixel's colour before its last change, once the screen went from `before` to `after`: grid-gru's
+    `under` rule, kept here on the true screens so that every variant is scored on the same pixels."""
+    return torch.where(after != before, before, under)
 
 
 def near_pointer(screen: torch.Tensor, color: int | None, reach: int = 16) -> torch.Tensor:
