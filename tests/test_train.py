@@ -59,16 +59,17 @@ def metrics(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
 
 
-@pytest.mark.parametrize("teacher_forcing", [0.0, 1.0])
-def test_closed_loop_beats_copying_the_last_frame(tmp_path, teacher_forcing):
+@pytest.mark.parametrize("teacher_forcing, repair", [(0.0, 0.0), (1.0, 0.0), (1.0, 0.5)])
+def test_closed_loop_beats_copying_the_last_frame(tmp_path, teacher_forcing, repair):
     """On a clip of pointer moves and clicks, a few hundred steps suffice to beat repeating the last frame,
-    trained closed loop or teacher forced (and measured closed loop either way)."""
+    trained closed loop, teacher forced, or teacher forced mending its own mistakes (and measured closed
+    loop either way)."""
     data = record_toy(tmp_path / "toy", episodes=10, steps=64, size=32, key_rate=0.0).root
     out = tmp_path / "run"
     cfg = small_run(
         data, out, model={**TINY_GRID, "channels": 16, "screen_channels": 16, "decoder_channels": 32},
         max_steps=200, sequence=32, chunk=8, eval_steps=32, eval_windows=16, eval_every=1000, ckpt_every=1000, log_every=10,
-        teacher_forcing=teacher_forcing,
+        teacher_forcing=teacher_forcing, repair=repair,
     )
     train(cfg)
     lines = metrics(out)
@@ -94,9 +95,9 @@ def test_seed_gru_loss_falls(toy16, tmp_path):
 def test_resume_after_kill_is_exact(toy16, tmp_path):
     """N steps in one go == killed after N/2 + 3 (last checkpoint at N/2), resumed, run to N.
 
-    Half the windows are teacher forced and half of each batch are event windows, so those draws must resume
-    exactly too; each window's model watches the 4 screens before it (history)."""
-    mixed = {"teacher_forcing": 0.5, "event_share": 0.5, "event_pixels": 0.15, "history": 4}
+    Half the windows are teacher forced (with `repair`) and half of each batch are event windows, so those
+    draws must resume exactly too; each window's model watches the 4 screens before it (history)."""
+    mixed = {"teacher_forcing": 0.5, "repair": 0.5, "event_share": 0.5, "event_pixels": 0.15, "history": 4}
     reference = small_run(toy16, tmp_path / "reference", **mixed)
     train(reference)
 

@@ -148,7 +148,7 @@ class NeuralComputer(nn.Module):
         return state, self.to_palette[logits_BKHW.max(1).indices]  # max() is ~4x faster than argmax() here
 
     def forward(
-        self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor, teacher_forced: bool = False
+        self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor, teacher_forced: bool = False, repair: float = 0.0
     ) -> tuple[Tensor, State]:
         """Training rollout over T steps: (mean per-pixel cross-entropy, final state).
 
@@ -158,6 +158,13 @@ class NeuralComputer(nn.Module):
         so each step's loss is about that step's change alone: a window that opens is an
         event to learn once, where closed loop, after the first miss, keeps asking for a
         repair of everything missed since.
+
+        `repair` (teacher forced only) keeps the model's own prediction, not the truth, in
+        a random share of the screen's 8x8 blocks (up to `repair`, drawn per window and
+        step), so the next step's loss asks it to mend its own mistakes: what closed loop
+        teaches, in a dose, without losing the per-step lesson of teacher forcing (the
+        corrupted context of GameNGen's noise augmentation, with the model's own errors
+        as the noise).
         """
         targets_BTHW = self.to_colors[frames_BTHW.long()]
         losses = []
@@ -165,8 +172,23 @@ class NeuralComputer(nn.Module):
             state, logits_BKHW = self.transition(state, actions_BTA[:, t])
             losses.append(F.cross_entropy(logits_BKHW, targets_BTHW[:, t].long()))
             if teacher_forced:
+                own_BHW = state.get("screen")
                 state = self._observe(state, targets_BTHW[:, t])
+                if repair:
+                    state = self._keep_own(own_BHW, state, repair)
         return torch.stack(losses).mean(), state
+
+    def _keep_own(self, own_BHW: Tensor | None, state: State, share: float, block: int = 8) -> State:
+        """The state seen, its (true) screen with a random share (uniform in [0, share) per screen) of its
+        blocks the model's own prediction."""
+        if own_BHW is None:
+            raise UserError(f"{self.config.arch} keeps no screen in its state: there is nothing of its own to repair")
+        true_BHW = state["screen"]
+        B, H, W = true_BHW.shape
+        share_B11 = torch.rand(B, 1, 1, device=true_BHW.device) * share
+        blocks_BHW = torch.rand(B, -(-H // block), -(-W // block), device=true_BHW.device) < share_B11
+        own_blocks_BHW = blocks_BHW.repeat_interleave(block, 1).repeat_interleave(block, 2)[:, :H, :W]
+        return {**state, "screen": torch.where(own_blocks_BHW, own_BHW, true_BHW)}
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write `model.safetensors` + `config.json` to `directory`, atomically."""

@@ -38,6 +38,7 @@ class TrainConfig:
     resume: bool = False  # continue RUN/latest where it stopped
     threads: int = 0  # torch CPU threads; 0 = torch's default
     teacher_forcing: float = 0.0  # share of windows trained teacher forced (see NeuralComputer.forward)
+    repair: float = 0.0  # teacher forced: up to this share of each screen stays the model's own (see forward)
     event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
     history: int = 0  # true screens watched before each window, so registers like `under` start as they would
@@ -55,6 +56,6 @@ class TrainConfig:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
-        for name in ("teacher_forcing", "event_share", "event_pixels"):
+        for name in ("teacher_forcing", "repair", "event_share", "event_pixels"):
             if not 0 <= getattr(self, name) <= 1:
                 raise UserError(f"{name} is a share, between 0 and 1; got {getattr(self, name)}")

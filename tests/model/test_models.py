@@ -4,6 +4,7 @@ import pytest
 import torch
 from toy_world import PALETTE, tiny_model, toy_clip
 
+from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS
 from neuralcomputer.model.grid_gru import mix_colours
 
@@ -215,3 +216,30 @@ def test_grid_gru_can_take_back_exactly_what_was_under():
         gates[:, 2] = 20.0  # sources: keep, drag, under; then new
         _, out = model.step(model.boot(torch.stack([covered, window], 1)), torch.tensor([[-1, -1, 0, 0, 0]]))
     assert torch.equal(out, covered)
+
+
+def test_repair_leaves_whole_blocks_of_the_models_own_screen():
+    """Teacher forced with `repair`, the screen a model goes on from is the truth, except in whole 8x8 blocks
+    where it is the model's own prediction (here: an untrained copy of the old screen), in a share that is
+    drawn per screen; without `repair` it is all truth."""
+    model = tiny_model("grid-gru")
+    before = torch.zeros(64, 32, 32, dtype=torch.uint8)
+    actions = torch.tensor([[-1, -1, 0, 0, 0]]).repeat(64, 1, 1)
+    after = torch.ones(64, 1, 32, 32, dtype=torch.uint8)  # every pixel changes: a change it cannot know
+    with torch.no_grad():
+        _, seen = model(model.boot(before), actions, after, teacher_forced=True)
+        torch.manual_seed(0)
+        _, mended = model(model.boot(before), actions, after, teacher_forced=True, repair=1.0)
+    assert torch.equal(seen["screen"], after[:, 0])
+    own = mended["screen"] == 0
+    blocks = own.view(64, 4, 8, 4, 8)
+    assert torch.equal(blocks.all((2, 4)), blocks.any((2, 4)))  # each block wholly the model's or wholly true
+    shares = own.float().mean((1, 2))
+    assert 0.3 < shares.mean() < 0.7 and shares.min() < 0.2 and shares.max() > 0.8  # share ~ U(0, 1)
+
+
+def test_repair_needs_a_screen_in_the_state():
+    model = tiny_model("seed-gru")
+    boot, actions = toy_clip()
+    with pytest.raises(UserError, match="nothing of its own to repair"):
+        model(model.boot(boot), actions.transpose(0, 1), boot.repeat(len(actions), 1, 1)[None], True, repair=0.5)
