@@ -83,6 +83,8 @@ def test_bad_directories_and_outputs_get_one_line(recording, tmp_path, capsys):
         ("data", "show", str(recording), "--episode", "9", "--out", str(tmp_path / "x.gif")),
         ("data", "show", str(recording), "--out", str(tmp_path / "x.avi")),
         ("record", "desktop", "--steps", "5", "--episodes", "1", "--out", str(tmp_path / "foreign")),
+        ("train", "--data", str(recording), "--out", str(tmp_path / "run"), "--teacher-forcing", "1", "--repair", "2"),
+        ("train", "--data", str(recording), "--out", str(tmp_path / "run"), "--repair", "0.5"),
     ]
     for argv in cases:
         code, _, err = ncomp(capsys, *argv)

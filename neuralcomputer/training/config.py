@@ -59,3 +59,5 @@ class TrainConfig:
         for name in ("teacher_forcing", "repair", "event_share", "event_pixels"):
             if not 0 <= getattr(self, name) <= 1:
                 raise UserError(f"{name} is a share, between 0 and 1; got {getattr(self, name)}")
+        if self.repair and not self.teacher_forcing:
+            raise UserError("repair mends teacher forced windows only; give teacher_forcing a share above 0 too")
