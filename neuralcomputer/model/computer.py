@@ -172,23 +172,21 @@ class NeuralComputer(nn.Module):
             state, logits_BKHW = self.transition(state, actions_BTA[:, t])
             losses.append(F.cross_entropy(logits_BKHW, targets_BTHW[:, t].long()))
             if teacher_forced:
-                own_BHW = state.get("screen")
-                state = self._observe(state, targets_BTHW[:, t])
-                if repair:
-                    state = self._keep_own(own_BHW, state, repair)
+                seen = self._observe(state, targets_BTHW[:, t])
+                state = self._keep_own(state, seen, repair) if repair else seen
         return torch.stack(losses).mean(), state
 
-    def _keep_own(self, own_BHW: Tensor | None, state: State, share: float, block: int = 8) -> State:
+    def _keep_own(self, own: State, seen: State, share: float, block: int = 8) -> State:
         """The state seen, its (true) screen with a random share (uniform in [0, share) per screen) of its
         blocks the model's own prediction."""
-        if own_BHW is None:
+        if "screen" not in own:
             raise UserError(f"{self.config.arch} keeps no screen in its state: there is nothing of its own to repair")
-        true_BHW = state["screen"]
+        own_BHW, true_BHW = own["screen"], seen["screen"]
         B, H, W = true_BHW.shape
         share_B11 = torch.rand(B, 1, 1, device=true_BHW.device) * share
         blocks_BHW = torch.rand(B, -(-H // block), -(-W // block), device=true_BHW.device) < share_B11
         own_blocks_BHW = blocks_BHW.repeat_interleave(block, 1).repeat_interleave(block, 2)[:, :H, :W]
-        return {**state, "screen": torch.where(own_blocks_BHW, own_BHW, true_BHW)}
+        return {**seen, "screen": torch.where(own_blocks_BHW, own_BHW, true_BHW)}
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write `model.safetensors` + `config.json` to `directory`, atomically."""
