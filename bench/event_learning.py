@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -41,30 +42,42 @@ def build(data: WindowDataset, fields: dict) -> NeuralComputer:
 
 
 @torch.no_grad()
+def one_step(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> Iterator[dict[str, torch.Tensor]]:
+    """The model's one-step predictions from the true past over the windows `events`: for each step its
+    "action" (1, A), the true screens "before" and "after" it, the one "predicted", the "under" layer of the
+    true screens before it (see `fold`) and "held", whether the button is down as the step starts."""
+    for episode, start in events:
+        boot, held, actions, frames = collate([data.window_at(int(episode), int(start))], CPU)
+        history = boot if boot.dim() == 4 else boot[:, None]
+        under = before = history[:, 0]
+        for screen in history[:, 1:].unbind(1):
+            under, before = fold(under, before, screen), screen
+        state = model.boot(boot, held)
+        for t in range(actions.shape[1]):
+            state, screen = model.step(state, actions[:, t])
+            yield {"action": actions[:, t], "before": before, "after": frames[:, t], "predicted": screen,
+                   "under": under, "held": held}  # fmt: skip
+            button = int(actions[0, t, 2])
+            held = held if button == 0 else torch.tensor([button == 1])
+            under = fold(under, before, frames[:, t])
+            state, before = model.observe(state, frames[:, t]), frames[:, t]
+
+
 def score(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> tuple[float, float, float]:
     """(changed right, unchanged wrong, revealed right) of one-step predictions from the true past, over the
     windows `events`. Revealed: changed pixels that take back the colour they had before their last change
     (a window closed or lowered), as far as the watched history shows, away from the pointer."""
     right = changed = wrong = unchanged = revealed = revealed_right = 0  # pixel counts
     color = data.recording.info.pointer_color
-    for episode, start in events:
-        boot, actions, frames = collate([data.window_at(int(episode), int(start))], CPU)
-        history = boot if boot.dim() == 4 else boot[:, None]
-        under = before = history[:, 0]
-        for screen in history[:, 1:].unbind(1):
-            under, before = fold(under, before, screen), screen
-        state = model.boot(boot)
-        for t in range(actions.shape[1]):
-            state, screen = model.step(state, actions[:, t])
-            moved = frames[:, t] != before
-            right += int((screen == frames[:, t])[moved].sum())
-            wrong += int((screen != frames[:, t])[~moved].sum())
-            changed, unchanged = changed + int(moved.sum()), unchanged + int((~moved).sum())
-            back = moved & (frames[:, t] == under) & ~near_pointer(before, color) & ~near_pointer(frames[:, t], color)
-            revealed += int(back.sum())
-            revealed_right += int((screen == frames[:, t])[back].sum())
-            under = fold(under, before, frames[:, t])
-            state, before = model.observe(state, frames[:, t]), frames[:, t]
+    for step in one_step(model, data, events):
+        before, after, predicted = step["before"], step["after"], step["predicted"]
+        moved = after != before
+        right += int((predicted == after)[moved].sum())
+        wrong += int((predicted != after)[~moved].sum())
+        changed, unchanged = changed + int(moved.sum()), unchanged + int((~moved).sum())
+        back = moved & (after == step["under"]) & ~near_pointer(before, color) & ~near_pointer(after, color)
+        revealed += int(back.sum())
+        revealed_right += int((predicted == after)[back].sum())
     return right / max(changed, 1), wrong / max(unchanged, 1), revealed_right / max(revealed, 1)
 
 
@@ -113,8 +126,8 @@ def main() -> None:
         draws, start = np.random.default_rng(0), time.perf_counter()
         for step in range(1, args.steps + 1):
             windows = [train.window_at(int(e), int(s)) for e, s in train_events[draws.choice(len(train_events), args.batch)]]
-            boot, actions, frames = collate(windows, CPU)
-            loss, _ = model(model.boot(boot), actions, frames, teacher_forced=True)
+            boot, held, actions, frames = collate(windows, CPU)
+            loss, _ = model(model.boot(boot, held), actions, frames, teacher_forced=True)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -133,7 +133,7 @@ def test_event_windows_hold_a_big_change_near_their_start(toy16):
         steps = big_change_steps(item["boot"], item["frames"])
         latest = data.recording.info.episodes[int(episode)].steps - 8
         assert 2 in steps or (steps and start in (0, latest))  # two steps of lead, unless at an end
-    boot, _, frames = window_batch(data, 4, 0, 0, 0, 0, 1, torch.device("cpu"), events=events, event_share=0.5)
+    boot, _, _, frames = window_batch(data, 4, 0, 0, 0, 0, 1, torch.device("cpu"), events=events, event_share=0.5)
     assert all(big_change_steps(boot[b], frames[b]) for b in (2, 3))  # the last half of the batch
 
 

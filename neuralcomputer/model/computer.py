@@ -96,20 +96,25 @@ class NeuralComputer(nn.Module):
         """How many colours the model draws with: the classes of its per-pixel outputs."""
         return len(self.to_palette)
 
-    def boot(self, screens: Tensor) -> State:
+    def boot(self, screens: Tensor, held: Tensor | None = None) -> State:
         """Screens uint8 (B, H, W) of palette indices -> the initial state.
 
         Or a history (B, T, H, W): boot from its first screen and watch the others, so
         that a model booted mid-episode in training starts with the registers that follow
         the screen's history (grid-gru's `under` layer) as running from the start would
         have left them; the state's screen is the last one.
+
+        `held` (B,) bool: whether the mouse button is down at boot (a machine booted in the
+        middle of a drag); up by default. No screen shows it; a model that keeps the button
+        in a register starts it from here, and one that does not ignores it.
         """
         if screens.dim() == 3:
-            return self._boot(self.to_colors[screens.long()])
-        state = self._boot(self.to_colors[screens[:, 0].long()])
-        for t in range(1, screens.shape[1]):  # one screen at a time: a whole history in int64 is large
-            state = self._watch(state, self.to_colors[screens[:, t].long()])
-        return state
+            state = self._boot(self.to_colors[screens.long()])
+        else:
+            state = self._boot(self.to_colors[screens[:, 0].long()])
+            for t in range(1, screens.shape[1]):  # one screen at a time: a whole history in int64 is large
+                state = self._watch(state, self.to_colors[screens[:, t].long()])
+        return state if held is None else self._hold(state, held)
 
     def observe(self, state: State, screens: Tensor) -> State:
         """The state after seeing the real screens uint8 (B, H, W): teacher forcing.
@@ -127,6 +132,10 @@ class NeuralComputer(nn.Module):
     def _observe(self, state: State, screens: Tensor) -> State:
         """By default a model sees a screen by booting from it; one that can keep its memory overrides this."""
         return self._boot(screens)
+
+    def _hold(self, state: State, held: Tensor) -> State:
+        """The state with the mouse button held as `held` says: by default unchanged (no button register)."""
+        return state
 
     def _watch(self, state: State, screens: Tensor) -> State:
         """The state after the screen changed to `screens` on its own, seen but not predicted (a boot history).

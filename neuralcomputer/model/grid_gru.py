@@ -120,6 +120,9 @@ class GridGRU(NeuralComputer):
         screen_BHW = self.sprite.erase(screens, pointer_B2, state.get("screen"))
         return {**state, "screen": screen_BHW, "pointer": pointer_B2}
 
+    def _hold(self, state: State, held: Tensor) -> State:
+        return {**state, "held": held.to(state["held"])}
+
     def _watch(self, state: State, screens: Tensor) -> State:
         return self._observe(self._fold(state), screens)
 

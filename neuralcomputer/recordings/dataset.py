@@ -8,6 +8,10 @@ screen before it (`boot` for t = 0).
 With `history` = n, `boot` is instead the n + 1 screens frames[s-n:s+1], so that a model
 can watch what happened before the window (see `NeuralComputer.boot`); near an episode's
 start the first screen stands in for the missing ones (an unchanged screen is no news).
+
+`held` says whether the mouse button is down when the window starts (a window that
+starts in the middle of a drag): no screen shows it, and a model told "up" there learns
+that a move without the button drags windows.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ class WindowDataset(Dataset):
         return int(self._ends[-1])
 
     def __getitem__(self, index: int) -> dict:
-        """{"boot": (H, W) uint8, "actions": (T, 5) int64, "frames": (T, H, W) uint8, "episode", "start"}.
+        """{"boot": (H, W) uint8, "held": () bool, "actions": (T, 5) int64, "frames": (T, H, W) uint8, "episode",
+        "start"}.
 
         With a `history`, "boot" is (history + 1, H, W).
 
@@ -76,8 +81,11 @@ class WindowDataset(Dataset):
         clip = episode.frames[first : start + self.window + 1]  # (before + T + 1, H, W)
         past, clip = clip[: start - first + 1], clip[start - first :]  # frames[first:start+1], frames[start:]
         boot = past[-1] if not self.history else np.concatenate([past[:1]] * (self.history + 1 - len(past)) + [past])
+        presses = episode.actions[:start, 2]
+        presses = presses[presses != 0]  # 1 down, 2 up
         return {
             "boot": torch.from_numpy(boot),
+            "held": torch.tensor(len(presses) > 0 and presses[-1] == 1),
             "actions": torch.from_numpy(episode.actions[start : start + self.window].astype(np.int64)),
             "frames": torch.from_numpy(clip[1:]),
             "episode": episode_index,

@@ -12,23 +12,24 @@ import torch
 
 from neuralcomputer.evaluation.metrics import exact_pixel_rate, psnr, squared_error
 from neuralcomputer.model import NeuralComputer
+from neuralcomputer.training.windows import Windows
 
 HORIZONS = (1, 10, 100)
 
 
 @torch.inference_mode()
-def closed_loop_scores(model: NeuralComputer, windows: tuple[torch.Tensor, ...]) -> dict[str, float]:
+def closed_loop_scores(model: NeuralComputer, windows: Windows) -> dict[str, float]:
     """Mean PSNR and exact-pixel rate over all steps, and at steps 1/10/100.
 
     PSNR (dB, on RGB) is taken at each step from the MSE pooled over the windows, as
     `neuralcomputer.evaluation` does, so that a few exact screens (capped at 99 dB)
     do not swamp the mean.
     """
-    boot, actions, frames = windows  # (N, H, W), (N, T, 4), (N, T, H, W)
+    boot, held, actions, frames = windows
     palette = np.asarray(model.config.palette, dtype=np.uint8)
     was_training = model.training
     model.eval()
-    state = model.boot(boot)
+    state = model.boot(boot, held)
     psnr_T, exact_T = [], []
     for t in range(actions.shape[1]):
         state, screens = model.step(state, actions[:, t])

@@ -101,10 +101,10 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     clock_start, elapsed_before = time.monotonic(), progress.elapsed
     while not _finished(cfg, progress, world, device):
         tick = time.monotonic()
-        boot, actions, frames = window_batch(
+        boot, held, actions, frames = window_batch(
             train_set, cfg.batch, cfg.seed, progress.epoch, progress.batch, rank, world, device, events, cfg.event_share
         )
-        state = model.boot(boot)
+        state = model.boot(boot, held)
         # Drawn from the data position alone: the same on every rank, and again after a resume.
         forced = random.Random(f"{cfg.seed}/{progress.epoch}/{progress.batch}").random() < cfg.teacher_forcing
         for start in range(0, cfg.sequence, cfg.chunk):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -43,9 +44,19 @@ def prepare_data(
     return root
 
 
-def collate(items: list[dict], device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Windows -> (boot (B, H, W) uint8, actions (B, T, A) int64, frames (B, T, H, W) uint8)."""
-    return tuple(torch.stack([item[key] for item in items]).to(device) for key in ("boot", "actions", "frames"))
+class Windows(NamedTuple):
+    """A batch of windows: what a model boots from (screens, and the mouse button held or not), the actions,
+    and the screens they produce."""
+
+    boot: torch.Tensor  # (B, H, W) uint8, or (B, 1 + history, H, W)
+    held: torch.Tensor  # (B,) bool
+    actions: torch.Tensor  # (B, T, A) int64
+    frames: torch.Tensor  # (B, T, H, W) uint8
+
+
+def collate(items: list[dict], device: torch.device) -> Windows:
+    """Dataset items -> one batch of windows."""
+    return Windows(*(torch.stack([item[key] for item in items]).to(device) for key in Windows._fields))
 
 
 def window_batch(
@@ -59,7 +70,7 @@ def window_batch(
     device: torch.device,
     events: np.ndarray | None = None,
     event_share: float = 0.0,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+) -> Windows:
     """This rank's share of window batch `index` of `epoch`, collated.
 
     With `events` ((N, 2) episode and start, from `find_events`), the last

@@ -161,6 +161,22 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
     assert torch.equal(seen["screen"][under], state["screen"][under])
 
 
+@pytest.mark.parametrize("arch", ARCHS)
+def test_a_machine_booted_mid_drag_knows_the_button_is_down(arch):
+    """Booted with the button held, grid-gru's button register starts down and the next "up" lets it go;
+    a model without one boots as it would with the button up."""
+    model = tiny_model(arch)
+    boot, _ = toy_clip()
+    with torch.inference_mode():
+        held, up = model.boot(boot, torch.tensor([True])), model.boot(boot)
+        if arch == "grid-gru":
+            assert held["held"].tolist() == [1] and up["held"].tolist() == [0]
+            released, _ = model.transition(held, torch.tensor([[-1, -1, 2, 0, 0]]))
+            assert released["held"].tolist() == [0]
+        else:
+            assert held.keys() == up.keys() and all(torch.equal(held[k], up[k]) for k in up)
+
+
 @pytest.mark.parametrize("place", [False, True])
 def test_grid_gru_cells_know_their_place_only_with_place(place):
     """A convolution treats every cell alike; the place embedding is what lets cells far from any border

@@ -48,6 +48,19 @@ def test_stride_is_the_window(root):
         dataset[len(dataset)]
 
 
+def test_held_says_whether_the_button_is_down_when_the_window_starts(root):
+    """No screen of a window shows a button held since before it; `held` does, as replaying the software says."""
+    dataset, recording, software = WindowDataset(root, window=16, split="all"), Recording(root), FakeSoftware()
+    seen = []
+    for item in (dataset[i] for i in range(len(dataset))):
+        software.reset()
+        for action in decode_actions(recording.episode(item["episode"]).actions[: item["start"]]):
+            software.step(action)
+        assert item["held"].dtype == torch.bool and bool(item["held"]) == software.pressed
+        seen.append(software.pressed)
+    assert any(seen) and not all(seen)
+
+
 def test_split_is_by_seed_and_disjoint(root):
     train = WindowDataset(root, window=16, split="train", heldout_fraction=0.3)
     heldout = WindowDataset(root, window=16, split="heldout", heldout_fraction=0.3)
