@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+from neuralcomputer.actions import button_held
 from neuralcomputer.model import NeuralComputer
 from neuralcomputer.model.pointer import locate_pointer
 from neuralcomputer.recordings.dataset import WindowDataset
@@ -57,8 +58,7 @@ def one_step(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> 
             state, screen = model.step(state, actions[:, t])
             yield {"action": actions[:, t], "before": before, "after": frames[:, t], "predicted": screen,
                    "under": under, "held": held}  # fmt: skip
-            button = int(actions[0, t, 2])
-            held = held if button == 0 else torch.tensor([button == 1])
+            held = torch.tensor([button_held(actions[0, t : t + 1, 2].numpy(), bool(held))])
             under = fold(under, before, frames[:, t])
             state, before = model.observe(state, frames[:, t]), frames[:, t]
 

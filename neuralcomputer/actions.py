@@ -137,6 +137,13 @@ def encode_actions(actions: list[Action]) -> np.ndarray:
     return np.stack([a.encode() for a in actions])
 
 
+def button_held(buttons: np.ndarray, held: bool = False) -> bool:
+    """Whether the mouse button is down after steps with these encoded buttons (0 none, 1 down, 2 up), when
+    it was `held` before them."""
+    presses = buttons[buttons != 0]
+    return bool(presses[-1] == BUTTON_CODES["down"]) if len(presses) else held
+
+
 def decode_actions(rows: np.ndarray) -> list[Action]:
     """Inverse of `encode_actions`."""
     return [Action.decode(row) for row in rows]

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from neuralcomputer.actions import button_held
 from neuralcomputer.errors import UserError
 from neuralcomputer.recordings.reader import Episode, Recording
 from neuralcomputer.recordings.split import HELDOUT_FRACTION, split_episodes
@@ -81,11 +82,9 @@ class WindowDataset(Dataset):
         clip = episode.frames[first : start + self.window + 1]  # (before + T + 1, H, W)
         past, clip = clip[: start - first + 1], clip[start - first :]  # frames[first:start+1], frames[start:]
         boot = past[-1] if not self.history else np.concatenate([past[:1]] * (self.history + 1 - len(past)) + [past])
-        presses = episode.actions[:start, 2]
-        presses = presses[presses != 0]  # 1 down, 2 up
         return {
             "boot": torch.from_numpy(boot),
-            "held": torch.tensor(len(presses) > 0 and presses[-1] == 1),
+            "held": torch.tensor(button_held(episode.actions[:start, 2])),
             "actions": torch.from_numpy(episode.actions[start : start + self.window].astype(np.int64)),
             "frames": torch.from_numpy(clip[1:]),
             "episode": episode_index,
