@@ -225,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("event-share", float, "share of each batch's windows starting at an event"),
         ("event-pixels", float, "share of the screen a step must change to be an event"),
         ("history", int, "true screens each window's model watches before it starts"),
+        ("memory-gb", float, "GiB of decompressed training frames kept in memory"),
         ("max-colors", positive_int, "a bigger palette is cut to its most frequent colours"),
         ("eval-every", positive_int, "optimiser steps between held-out evaluations"),
         ("eval-steps", positive_int, "closed-loop steps of each held-out evaluation"),

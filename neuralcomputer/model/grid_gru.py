@@ -202,7 +202,7 @@ class GridGRU(NeuralComputer):
     def _under(self, memory_BCHW: Tensor, xy_B2: Tensor) -> Tensor:
         """The memory of the cell under the pointer, (B, C); zero where the position is unknown."""
         cell_B2 = xy_B2.clamp(min=0) // self.config.stride
-        under_BC = memory_BCHW[torch.arange(len(xy_B2)), :, cell_B2[:, 1], cell_B2[:, 0]]
+        under_BC = memory_BCHW[torch.arange(len(xy_B2), device=xy_B2.device), :, cell_B2[:, 1], cell_B2[:, 0]]
         return under_BC * (xy_B2[:, :1] >= 0)
 
 

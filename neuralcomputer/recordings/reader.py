@@ -42,7 +42,7 @@ class Episode:
         self.name = entry.name
         self.seed = entry.seed
         self.steps = entry.steps
-        self.frames = frames  # (T+1, H, W) uint8, lazy
+        self.frames = frames  # (T+1, H, W) uint8, lazy (a reader may swap in the array, read whole)
         self.actions = actions  # (T, 5) int16, in memory (small)
 
     def __repr__(self) -> str:

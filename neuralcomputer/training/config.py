@@ -42,6 +42,7 @@ class TrainConfig:
     event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
     history: int = 0  # true screens watched before each window, so registers like `under` start as they would
+    memory_gb: float = 4.0  # GiB of decompressed training frames kept in memory (the desktop's 200x500: 1.6)
     max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)
     record_episodes: int = 200  # when `data` names a software
     record_steps: int = 500
@@ -56,6 +57,8 @@ class TrainConfig:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
+        if self.memory_gb < 0:
+            raise UserError(f"memory_gb must be 0 or more, got {self.memory_gb}")
         for name in ("teacher_forcing", "repair", "event_share", "event_pixels"):
             if not 0 <= getattr(self, name) <= 1:
                 raise UserError(f"{name} is a share, between 0 and 1; got {getattr(self, name)}")

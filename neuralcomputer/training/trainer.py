@@ -62,7 +62,8 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     out = Path(cfg.out)
     barrier = dist.barrier if world > 1 else lambda: None
     root = prepare_data(cfg.data, out, cfg.record_episodes, cfg.record_steps, cfg.record_workers, rank, barrier)
-    train_set = WindowDataset(root, cfg.sequence, "train", cfg.heldout_fraction, cfg.history)
+    memory = int(cfg.memory_gb * 2**30)
+    train_set = WindowDataset(root, cfg.sequence, "train", cfg.heldout_fraction, cfg.history, memory)
     heldout = WindowDataset(root, window=cfg.eval_steps, split="heldout", heldout_fraction=cfg.heldout_fraction)
     batches_per_epoch = len(train_set) // cfg.batch
     events = find_events(train_set, cfg.event_pixels) if cfg.event_share else None
@@ -88,7 +89,7 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     eval_windows = spread_windows(heldout, cfg.eval_windows, device) if rank == 0 else None
     log = MetricsLog(out, progress.step) if rank == 0 else None
     if log and progress.step == 0:
-        baseline = closed_loop_scores(ARCHS["copy-last-frame"](model.config), eval_windows)
+        baseline = closed_loop_scores(ARCHS["copy-last-frame"](model.config).to(device), eval_windows)
         log.write(0, {f"copy_last_frame/{k}": v for k, v in baseline.items()})
 
     bar = tqdm(  # rank 0 only, and only on a terminal (disable=None)

@@ -106,3 +106,20 @@ def test_history_boots_from_the_screens_before_the_window(root):
         assert torch.equal(late[key], plain.window_at(1, 32)[key])
     with pytest.raises(UserError, match="history"):
         WindowDataset(root, window=16, history=-1)
+
+
+def test_episodes_kept_in_memory_read_the_same_and_stay_within_the_budget(root):
+    """A dataset given memory keeps whole episodes decompressed while they fit, and its windows are
+    the ones read from disk."""
+    episode_bytes = 71 * 12 * 20  # 70 steps + the boot screen, 12 x 20 pixels
+    on_disk = WindowDataset(root, window=16, split="all", history=5)
+    in_memory = WindowDataset(root, window=16, split="all", history=5, memory=3 * episode_bytes + 1)
+    for i in range(len(on_disk)):
+        a, b = on_disk[i], in_memory[i]
+        for key in ("boot", "held", "actions", "frames"):
+            assert torch.equal(a[key], b[key])
+    kept = [e for e, episode in in_memory._open.items() if isinstance(episode.frames, np.ndarray)]
+    assert kept == [0, 1, 2] and in_memory._kept == 3 * episode_bytes
+    assert pickle.loads(pickle.dumps(in_memory))._kept == 0  # a worker keeps its own
+    with pytest.raises(UserError, match="memory"):
+        WindowDataset(root, window=16, memory=-1)
