@@ -7,8 +7,9 @@ least `--event-pixels` of the screen (a window opens, closes, moves, a terminal 
 is scored on the pixels it changed. Each such pixel is drawn right, left in its old
 colour ("not drawn": the model did not believe the event happened) or drawn in another
 colour ("wrong colour": it knew something happened, not what). Rows group the events by
-the action of their step: a button press or release, Enter or another key, a move with
-the button held (a drag) or without it. "Mostly not drawn" counts the events of which
+the action of their step: a button press (the second of a double-click apart, as the
+desktop itself decides when the episode is replayed) or release, Enter or another key, a
+move with the button held (a drag) or without it. "Mostly not drawn" counts the events of which
 the model left more than half of the changed pixels as they were.
 
 The second table is the other way to be wrong: on `--windows` windows drawn at random
@@ -24,24 +25,26 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 import torch
 from event_learning import one_step
 
-from neuralcomputer.actions import KEY_CODES
+from neuralcomputer.actions import KEY_CODES, decode_actions
 from neuralcomputer.model import NeuralComputer, load_model
 from neuralcomputer.recordings.dataset import WindowDataset
+from neuralcomputer.software import make_software
 from neuralcomputer.training.windows import find_events
 
-KINDS = ("press", "release", "Enter", "other key", "drag", "move", "nothing")
+KINDS = ("double-click", "press", "release", "Enter", "other key", "drag", "move", "nothing")
 
 
-def kind(action: torch.Tensor, held: bool) -> str:
+def kind(action: torch.Tensor, held: bool, double: bool) -> str:
     """What a step's action (A,) did, as a row of the table."""
     x, _, button, key = action[:4].tolist()
     if button:
-        return "press" if button == 1 else "release"
+        return ("double-click" if double else "press") if button == 1 else "release"
     if key:
         return "Enter" if key == KEY_CODES["Enter"] else "other key"
     if x >= 0:
@@ -49,17 +52,39 @@ def kind(action: torch.Tensor, held: bool) -> str:
     return "nothing"
 
 
+def double_clicks(data: WindowDataset) -> dict[int, np.ndarray]:
+    """Per episode of `data`, (T,) bool: the steps that complete a double-click, as the desktop decides when the
+    episode is replayed (such a press clears its `last_down`)."""
+    desktop, doubles = make_software("desktop", data.recording.info.width, data.recording.info.height), {}
+    for index in data.episodes:
+        episode = data.recording.episode(index)
+        desktop.reset(episode.seed)
+        flags = []
+        for action in decode_actions(episode.actions):
+            desktop.step(action)
+            flags.append(action.button == "down" and desktop.state()["last_down"] is None)
+        doubles[index] = np.array(flags)
+    return doubles
+
+
+def steps_with_doubles(model: NeuralComputer, data: WindowDataset, windows: np.ndarray) -> Iterator[tuple[dict, bool]]:
+    """`one_step` over `windows`, each step with whether it completes a double-click."""
+    doubles = double_clicks(data)
+    flags = (doubles[int(e)][int(s) + t] for e, s in windows for t in range(data.window))
+    return zip(one_step(model, data, windows), flags)
+
+
 def misses(model: NeuralComputer, data: WindowDataset, events: np.ndarray, threshold: float) -> dict:
     """Per action kind: [events, pixels right, not drawn, wrong colour, events mostly not drawn]."""
     counts = defaultdict(lambda: np.zeros(5, np.int64))
-    for step in one_step(model, data, events):
+    for step, double in steps_with_doubles(model, data, events):
         before, after, predicted = step["before"], step["after"], step["predicted"]
         changed = after != before
         if changed.float().mean() < threshold:
             continue
         right, kept = int((predicted == after)[changed].sum()), int((predicted == before)[changed].sum())
         row = np.array([1, right, kept, int(changed.sum()) - right - kept, kept > int(changed.sum()) / 2])
-        counts[kind(step["action"][0], bool(step["held"]))] += row
+        counts[kind(step["action"][0], bool(step["held"]), double)] += row
         counts["all"] += row
     return counts
 
@@ -67,9 +92,9 @@ def misses(model: NeuralComputer, data: WindowDataset, events: np.ndarray, thres
 def spurious(model: NeuralComputer, data: WindowDataset, windows: np.ndarray) -> dict:
     """Per action kind: [steps, pixels changed that the real step left alone, steps with more than 50]."""
     counts = defaultdict(lambda: np.zeros(3, np.int64))
-    for step in one_step(model, data, windows):
+    for step, double in steps_with_doubles(model, data, windows):
         wrong = int(((step["predicted"] != step["after"]) & (step["after"] == step["before"])).sum())
-        counts[kind(step["action"][0], bool(step["held"]))] += np.array([1, wrong, wrong > 50])
+        counts[kind(step["action"][0], bool(step["held"]), double)] += np.array([1, wrong, wrong > 50])
     return counts
 
 
@@ -94,25 +119,25 @@ def main() -> None:
 
     print(f"{args.model} on {len(events)} held-out event windows of {args.window} steps (after {args.history} "
           f"watched), teacher forced: the pixels of steps that change at least {args.event_pixels:.0%} of the screen")
-    print(f"{'action':>10} | {'events':>6} | {'right':>6} | {'not drawn':>9} | {'wrong colour':>12} | "
+    print(f"{'action':>12} | {'events':>6} | {'right':>6} | {'not drawn':>9} | {'wrong colour':>12} | "
           f"{'mostly not drawn':>16}")  # fmt: skip
-    print(f"{'-' * 10}-+-{'-' * 6}-+-{'-' * 6}-+-{'-' * 9}-+-{'-' * 12}-+-{'-' * 16}")
+    print(f"{'-' * 12}-+-{'-' * 6}-+-{'-' * 6}-+-{'-' * 9}-+-{'-' * 12}-+-{'-' * 16}")
     counts = misses(model, heldout, events, args.event_pixels)
     for name in (*KINDS, "all"):
         if name in counts:
             steps, right, kept, wrong, mostly = counts[name]
             pixels = right + kept + wrong
-            print(f"{name:>10} | {steps:>6} | {right / pixels:>6.3f} | {kept / pixels:>9.3f} | "
+            print(f"{name:>12} | {steps:>6} | {right / pixels:>6.3f} | {kept / pixels:>9.3f} | "
                   f"{wrong / pixels:>12.3f} | {mostly:>7} ({mostly / steps:>4.0%})")  # fmt: skip
 
     print(f"\nthe same, on {len(chosen)} random held-out windows: pixels changed that the real step left alone")
-    print(f"{'action':>10} | {'steps':>6} | {'spurious per step':>17} | {'steps with > 50':>15}")
-    print(f"{'-' * 10}-+-{'-' * 6}-+-{'-' * 17}-+-{'-' * 15}")
+    print(f"{'action':>12} | {'steps':>6} | {'spurious per step':>17} | {'steps with > 50':>15}")
+    print(f"{'-' * 12}-+-{'-' * 6}-+-{'-' * 17}-+-{'-' * 15}")
     counts = spurious(model, heldout, np.array(starts)[chosen])
     for name in KINDS:
         if name in counts:
             steps, wrong, many = counts[name]
-            print(f"{name:>10} | {steps:>6} | {wrong / steps:>17.1f} | {many:>6} ({many / steps:>5.1%})")
+            print(f"{name:>12} | {steps:>6} | {wrong / steps:>17.1f} | {many:>6} ({many / steps:>5.1%})")
 
 
 if __name__ == "__main__":
