@@ -193,3 +193,19 @@ def test_a_model_remembers_the_software_options_it_learnt(tmp_path):
     model = build_model("grid-gru", TINY["grid-gru"], info)
     model.save_pretrained(tmp_path / "pong")
     assert load_model(tmp_path / "pong").config.software_options == {"game": "pong"}
+
+
+@pytest.mark.parametrize(
+    "fields, named",
+    [
+        ({"arch": "nope"}, "unknown architecture 'nope'"),
+        ({"sequence": 12, "chunk": 8}, r"sequence \(12\) must be a positive multiple of chunk \(8\)"),
+        ({"minutes": 0, "max_steps": 0}, "give a time budget"),
+        ({"memory_gb": -1}, "memory_gb must be 0 or more"),
+        ({"repair": 1.5, "teacher_forcing": 1}, "repair is a share"),
+        ({"repair": 0.5}, "give teacher_forcing a share above 0"),
+    ],
+)
+def test_a_bad_config_is_one_line_naming_the_field(fields, named):
+    with pytest.raises(UserError, match=named):
+        TrainConfig(**fields).validate()

@@ -15,7 +15,7 @@ that a move without the button drags windows.
 
 With `memory` bytes, the first episodes read are kept decompressed in memory while they
 fit: a window with a long history touches 3-4 zstd chunks, and reading them again on
-every visit cost ~15 ms a window, a sixth of a training step on a 2-core CPU and most of
+every visit cost ~15 ms a window, an eighth of a training step on a 2-core CPU and most of
 one on a GPU.
 """
 
