@@ -7,10 +7,12 @@ least `--event-pixels` of the screen (a window opens, closes, moves, a terminal 
 is scored on the pixels it changed. Each such pixel is drawn right, left in its old
 colour ("not drawn": the model did not believe the event happened) or drawn in another
 colour ("wrong colour": it knew something happened, not what). Rows group the events by
-the action of their step: a button press (the second of a double-click apart, as the
-desktop itself decides when the episode is replayed) or release, Enter or another key, a
-move with the button held (a drag) or without it. "Mostly not drawn" counts the events of which
-the model left more than half of the changed pixels as they were.
+the action of their step: a button press, split by what it did to the desktop's windows
+(read off the desktop's own state when the episode is replayed: opened, closed,
+minimised, restored or raised one, or none of these: inside an app, or nothing), a
+release, Enter or another key, a move with the button held (a drag) or without it.
+"Mostly not drawn" counts the events of which the model left more than half of the
+changed pixels as they were.
 
 The second table is the other way to be wrong: on `--windows` windows drawn at random
 from the held-out episodes, the pixels a step changes that the real step left alone
@@ -37,14 +39,15 @@ from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.software import make_software
 from neuralcomputer.training.windows import find_events
 
-KINDS = ("double-click", "press", "release", "Enter", "other key", "drag", "move", "nothing")
+EFFECTS = ("opens", "closes", "minimises", "restores", "raises", "other")  # what a press did to the windows
+KINDS = (*(f"press: {e}" for e in EFFECTS), "release", "Enter", "other key", "drag", "move", "nothing")
 
 
-def kind(action: torch.Tensor, held: bool, double: bool) -> str:
-    """What a step's action (A,) did, as a row of the table."""
+def kind(action: torch.Tensor, held: bool, effect: str | None) -> str:
+    """What a step's action (A,) did, as a row of the table; `effect` is what a press did (`press_effects`)."""
     x, _, button, key = action[:4].tolist()
     if button:
-        return ("double-click" if double else "press") if button == 1 else "release"
+        return f"press: {effect}" if button == 1 else "release"
     if key:
         return "Enter" if key == KEY_CODES["Enter"] else "other key"
     if x >= 0:
@@ -52,39 +55,59 @@ def kind(action: torch.Tensor, held: bool, double: bool) -> str:
     return "nothing"
 
 
-def double_clicks(data: WindowDataset) -> dict[int, np.ndarray]:
-    """Per episode of `data`, (T,) bool: the steps that complete a double-click, as the desktop decides when the
-    episode is replayed (such a press clears its `last_down`)."""
-    desktop, doubles = make_software("desktop", data.recording.info.width, data.recording.info.height), {}
+def press_effects(data: WindowDataset) -> dict[int, list[str | None]]:
+    """Per episode of `data`, for each step: what its press did to the windows (one of `EFFECTS`), None if it
+    pressed nothing; read off the desktop's state, the episode replayed."""
+    desktop, effects = make_software("desktop", data.recording.info.width, data.recording.info.height), {}
     for index in data.episodes:
         episode = data.recording.episode(index)
         desktop.reset(episode.seed)
-        flags = []
+        effects[index] = []
         for action in decode_actions(episode.actions):
+            before = desktop.state()
             desktop.step(action)
-            flags.append(action.button == "down" and desktop.state()["last_down"] is None)
-        doubles[index] = np.array(flags)
-    return doubles
+            effects[index].append(effect(before, desktop.state()) if action.button == "down" else None)
+    return effects
 
 
-def steps_with_doubles(model: NeuralComputer, data: WindowDataset, windows: np.ndarray) -> Iterator[tuple[dict, bool]]:
-    """`one_step` over `windows`, each step with whether it completes a double-click."""
-    doubles = double_clicks(data)
-    flags = (doubles[int(e)][int(s) + t] for e, s in windows for t in range(data.window))
-    return zip(one_step(model, data, windows), flags)
+def effect(before: dict, after: dict) -> str:
+    """What a step did to the desktop's windows, from its state before and after."""
+    was, now = ({w["app"]: w["minimized"] for w in state["windows"]} for state in (before, after))
+    if now.keys() - was.keys():
+        return "opens"
+    if was.keys() - now.keys():
+        return "closes"
+    if any(now[app] and not was[app] for app in now):
+        return "minimises"
+    if any(was[app] and not now[app] for app in now):
+        return "restores"
+    return "raises" if top(after) != top(before) else "other"
+
+
+def top(state: dict) -> str | None:
+    """The app whose window is in front, of a desktop's state; None if no window shows."""
+    minimized = {w["app"]: w["minimized"] for w in state["windows"]}
+    return next((app for app in reversed(state["z_order"]) if not minimized[app]), None)
+
+
+def steps_with_effects(model: NeuralComputer, data: WindowDataset, windows: np.ndarray) -> Iterator[tuple[dict, str]]:
+    """`one_step` over `windows`, each step with what its press did (None: no press)."""
+    effects = press_effects(data)
+    did = (effects[int(e)][int(s) + t] for e, s in windows for t in range(data.window))
+    return zip(one_step(model, data, windows), did)
 
 
 def misses(model: NeuralComputer, data: WindowDataset, events: np.ndarray, threshold: float) -> dict:
     """Per action kind: [events, pixels right, not drawn, wrong colour, events mostly not drawn]."""
     counts = defaultdict(lambda: np.zeros(5, np.int64))
-    for step, double in steps_with_doubles(model, data, events):
+    for step, did in steps_with_effects(model, data, events):
         before, after, predicted = step["before"], step["after"], step["predicted"]
         changed = after != before
         if changed.float().mean() < threshold:
             continue
         right, kept = int((predicted == after)[changed].sum()), int((predicted == before)[changed].sum())
         row = np.array([1, right, kept, int(changed.sum()) - right - kept, kept > int(changed.sum()) / 2])
-        counts[kind(step["action"][0], bool(step["held"]), double)] += row
+        counts[kind(step["action"][0], bool(step["held"]), did)] += row
         counts["all"] += row
     return counts
 
@@ -92,9 +115,9 @@ def misses(model: NeuralComputer, data: WindowDataset, events: np.ndarray, thres
 def spurious(model: NeuralComputer, data: WindowDataset, windows: np.ndarray) -> dict:
     """Per action kind: [steps, pixels changed that the real step left alone, steps with more than 50]."""
     counts = defaultdict(lambda: np.zeros(3, np.int64))
-    for step, double in steps_with_doubles(model, data, windows):
+    for step, did in steps_with_effects(model, data, windows):
         wrong = int(((step["predicted"] != step["after"]) & (step["after"] == step["before"])).sum())
-        counts[kind(step["action"][0], bool(step["held"]), double)] += np.array([1, wrong, wrong > 50])
+        counts[kind(step["action"][0], bool(step["held"]), did)] += np.array([1, wrong, wrong > 50])
     return counts
 
 
@@ -119,25 +142,25 @@ def main() -> None:
 
     print(f"{args.model} on {len(events)} held-out event windows of {args.window} steps (after {args.history} "
           f"watched), teacher forced: the pixels of steps that change at least {args.event_pixels:.0%} of the screen")
-    print(f"{'action':>12} | {'events':>6} | {'right':>6} | {'not drawn':>9} | {'wrong colour':>12} | "
+    print(f"{'action':>17} | {'events':>6} | {'right':>6} | {'not drawn':>9} | {'wrong colour':>12} | "
           f"{'mostly not drawn':>16}")  # fmt: skip
-    print(f"{'-' * 12}-+-{'-' * 6}-+-{'-' * 6}-+-{'-' * 9}-+-{'-' * 12}-+-{'-' * 16}")
+    print(f"{'-' * 17}-+-{'-' * 6}-+-{'-' * 6}-+-{'-' * 9}-+-{'-' * 17}-+-{'-' * 16}")
     counts = misses(model, heldout, events, args.event_pixels)
     for name in (*KINDS, "all"):
         if name in counts:
             steps, right, kept, wrong, mostly = counts[name]
             pixels = right + kept + wrong
-            print(f"{name:>12} | {steps:>6} | {right / pixels:>6.3f} | {kept / pixels:>9.3f} | "
+            print(f"{name:>17} | {steps:>6} | {right / pixels:>6.3f} | {kept / pixels:>9.3f} | "
                   f"{wrong / pixels:>12.3f} | {mostly:>7} ({mostly / steps:>4.0%})")  # fmt: skip
 
     print(f"\nthe same, on {len(chosen)} random held-out windows: pixels changed that the real step left alone")
-    print(f"{'action':>12} | {'steps':>6} | {'spurious per step':>17} | {'steps with > 50':>15}")
-    print(f"{'-' * 12}-+-{'-' * 6}-+-{'-' * 17}-+-{'-' * 15}")
+    print(f"{'action':>17} | {'steps':>6} | {'spurious per step':>17} | {'steps with > 50':>15}")
+    print(f"{'-' * 17}-+-{'-' * 6}-+-{'-' * 17}-+-{'-' * 15}")
     counts = spurious(model, heldout, np.array(starts)[chosen])
     for name in KINDS:
         if name in counts:
             steps, wrong, many = counts[name]
-            print(f"{name:>12} | {steps:>6} | {wrong / steps:>17.1f} | {many:>6} ({many / steps:>5.1%})")
+            print(f"{name:>17} | {steps:>6} | {wrong / steps:>17.1f} | {many:>6} ({many / steps:>5.1%})")
 
 
 if __name__ == "__main__":
