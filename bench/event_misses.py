@@ -144,7 +144,7 @@ def main() -> None:
           f"watched), teacher forced: the pixels of steps that change at least {args.event_pixels:.0%} of the screen")
     print(f"{'action':>17} | {'events':>6} | {'right':>6} | {'not drawn':>9} | {'wrong colour':>12} | "
           f"{'mostly not drawn':>16}")  # fmt: skip
-    print(f"{'-' * 17}-+-{'-' * 6}-+-{'-' * 6}-+-{'-' * 9}-+-{'-' * 17}-+-{'-' * 16}")
+    print(f"{'-' * 17}-+-{'-' * 6}-+-{'-' * 6}-+-{'-' * 9}-+-{'-' * 12}-+-{'-' * 16}")
     counts = misses(model, heldout, events, args.event_pixels)
     for name in (*KINDS, "all"):
         if name in counts:

@@ -42,9 +42,9 @@ class TrainConfig:
     event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
     history: int = 0  # true screens watched before each window, so registers like `under` start as they would
-    memory_gb: float = 4.0  # GiB of decompressed training frames each process keeps in memory (200x500 desktop: 1.6)
+    memory_gb: float = 8.0  # GiB of decompressed training frames each process keeps (1000x500 desktop: 7.4)
     max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)
-    record_episodes: int = 200  # when `data` names a software
+    record_episodes: int = 1000  # when `data` names a software (the shipped desktop: 1000 x 500 steps)
     record_steps: int = 500
     record_workers: int = 1
 
