@@ -87,7 +87,7 @@ class WindowDataset(Dataset):
 
     def window_at(self, episode_index: int, start: int) -> dict:
         """The window of episode `episode_index` (an index in the recording) that starts at step `start`, as an item."""
-        episode = self._episode(episode_index)
+        episode = self.episode(episode_index)
         first = max(0, start - self.history)
         clip = episode.frames[first : start + self.window + 1]  # (before + T + 1, H, W)
         past, clip = clip[: start - first + 1], clip[start - first :]  # frames[first:start+1], frames[start:]
@@ -101,7 +101,8 @@ class WindowDataset(Dataset):
             "start": start,
         }
 
-    def _episode(self, index: int) -> Episode:
+    def episode(self, index: int) -> Episode:
+        """Episode `index` of the recording, opened once per process, its frames in memory while the budget lasts."""
         if index not in self._open:
             episode = self.recording.episode(index)
             size = int(np.prod(episode.frames.shape))

@@ -97,7 +97,7 @@ def find_events(dataset: WindowDataset, min_changed: float, lead: int = 2) -> np
     info, rows = dataset.recording.info, []
     threshold = min_changed * info.width * info.height
     for index in dataset.episodes:
-        frames = dataset.recording.episode(index).frames[:]
+        frames = dataset.episode(index).frames[:]
         last = len(frames) - 1 - dataset.window  # the latest start of a whole window
         changed = (frames[1:] != frames[:-1]).sum(axis=(1, 2))
         for step in np.nonzero(changed >= threshold)[0]:
@@ -128,7 +128,7 @@ def frequent_colors(data: WindowDataset, limit: int, episodes: int = 32, every: 
         return None
     counts = np.zeros(len(info.palette), np.int64)
     for index in data.episodes[:episodes]:
-        frames = data.recording.episode(index).frames
+        frames = data.episode(index).frames
         counts += np.bincount(frames[::every].ravel(), minlength=len(counts))
     if info.pointer_color is not None:
         counts[info.pointer_color] = counts.max() + 1
