@@ -64,14 +64,16 @@ def press_effects(data: WindowDataset) -> dict[int, list[str | None]]:
         desktop.reset(episode.seed)
         effects[index] = []
         for action in decode_actions(episode.actions):
-            before = desktop.state()
+            before, front = desktop.state(), desktop.topmost()
             desktop.step(action)
-            effects[index].append(effect(before, desktop.state()) if action.button == "down" else None)
+            raised = desktop.topmost() != front
+            effects[index].append(effect(before, desktop.state(), raised) if action.button == "down" else None)
     return effects
 
 
-def effect(before: dict, after: dict) -> str:
-    """What a step did to the desktop's windows, from its state before and after."""
+def effect(before: dict, after: dict, raised: bool) -> str:
+    """What a step did to the desktop's windows, from its state before and after and whether another window
+    came to the front."""
     was, now = ({w["app"]: w["minimized"] for w in state["windows"]} for state in (before, after))
     if now.keys() - was.keys():
         return "opens"
@@ -81,13 +83,7 @@ def effect(before: dict, after: dict) -> str:
         return "minimises"
     if any(was[app] and not now[app] for app in now):
         return "restores"
-    return "raises" if top(after) != top(before) else "other"
-
-
-def top(state: dict) -> str | None:
-    """The app whose window is in front, of a desktop's state; None if no window shows."""
-    minimized = {w["app"]: w["minimized"] for w in state["windows"]}
-    return next((app for app in reversed(state["z_order"]) if not minimized[app]), None)
+    return "raises" if raised else "other"
 
 
 def steps_with_effects(model: NeuralComputer, data: WindowDataset, windows: np.ndarray) -> Iterator[tuple[dict, str]]:

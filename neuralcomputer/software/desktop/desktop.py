@@ -180,7 +180,7 @@ class Desktop:
             self._close(name)
         elif part == "minimize":
             win.minimized = True
-            self._focus = self._topmost()
+            self._focus = self.topmost()
         elif part == "title":
             self._drag = (name, x - win.x, y - win.y)
         elif part == "client":
@@ -211,9 +211,10 @@ class Desktop:
         """Close a window, discarding its app's state."""
         del self._windows[name]
         self._z.remove(name)
-        self._focus = self._topmost()
+        self._focus = self.topmost()
 
-    def _topmost(self) -> str | None:
+    def topmost(self) -> str | None:
+        """The app whose window is in front, if any shows (the focus can leave it: a press on the desktop)."""
         return next((name for name in reversed(self._z) if not self._windows[name].minimized), None)
 
     def _initial_rect(self, name: str) -> tuple[int, int, int, int]:
