@@ -32,6 +32,16 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   over another swaps the two where they overlap. The rule is fixed and exact, so only
   the choice of when to take from `under` is learnt (a compositor's back buffer, one
   layer deep).
+- Context and place only add up -> a window opens at its app's own place, so what a cell
+  draws when one opens is a product of *which* app opens (the context) and *where* the
+  cell is (its place): with `place_context` each cell also gets the context projected to
+  `place_context` numbers, multiplied by a second learnt embedding of its place, and
+  mapped to its gates (a low-rank bilinear map; FiLM, Perez et al. 2018, per cell).
+- A press acts on a whole window (raise it, close it), but which cells belong to the
+  pressed window is only known where they are -> with `pointer_match` each cell also
+  gets, per head, the dot product of a query from its memory with a key from the
+  memory under the pointer (attention logits, without the softmax): the cells of the
+  window under the pointer can find each other in one step, however wide it is.
 """
 
 from __future__ import annotations
@@ -54,6 +64,9 @@ from neuralcomputer.model.pointer import (
 )
 
 
+MATCH_WIDTH = 8  # numbers per head of a query and a key of `pointer_match`
+
+
 @dataclass
 class GridGRUConfig(ModelConfig):
     arch: str = "grid-gru"
@@ -66,6 +79,8 @@ class GridGRUConfig(ModelConfig):
     drag: bool = True  # offer each pixel the colour the pointer's move drags onto it
     place: bool = True  # a learnt embedding of each cell's place, added to its gates
     under: bool = True  # an exact layer of what each pixel showed before its last change, offered as a colour
+    place_context: int = 0  # rank of a per-cell product of the context with the cell's place; 0 = none
+    pointer_match: int = 0  # heads comparing each cell's memory with the memory under the pointer; 0 = none
 
 
 class GridGRU(NeuralComputer):
@@ -77,7 +92,7 @@ class GridGRU(NeuralComputer):
         super().__init__(config)
         s, c, k = config.stride, config.channels, self.num_colors
         self.grid = self.cells(s)
-        inputs = config.screen_channels + POINTER_CHANNELS  # screen patch features + pointer maps
+        inputs = config.screen_channels + POINTER_CHANNELS + config.pointer_match  # screen, pointer maps, matches
         # A linear map of the one-hot colours of a cell's s*s pixels, as a sum of one row per (pixel, colour).
         self.read_screen = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum")
         self.register_buffer("pixel_rows", torch.arange(s * s) * k, persistent=False)
@@ -89,6 +104,15 @@ class GridGRU(NeuralComputer):
         # A GRU without a reset gate: one conv gives the update gate and the candidate (half the cost).
         self.cell = nn.Conv2d(inputs + c, 2 * c, 3, padding=1)
         self.place = nn.Parameter(torch.zeros(2 * c, *self.grid)) if config.place else None
+        if config.pointer_match:
+            self.match_query = nn.Conv2d(c, config.pointer_match * MATCH_WIDTH, 1)
+            self.match_key = nn.Linear(c, config.pointer_match * MATCH_WIDTH)
+        r = config.place_context
+        if r:
+            self.context_rank = nn.Linear(2 * c, r)
+            self.place_gain = nn.Parameter(torch.randn(r, *self.grid) / r**0.5)
+            self.place_mix = nn.Conv2d(r, 2 * c, 1, bias=False)
+            nn.init.zeros_(self.place_mix.weight)  # starts as the model without it
         # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
         self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
@@ -145,16 +169,23 @@ class GridGRU(NeuralComputer):
         screen_BSHW = self._read(self.read_screen, state["screen"])
         if self.config.under:
             screen_BSHW = screen_BSHW + self._read(self.read_under, state["under"])
-        cells_BIHW = torch.cat([screen_BSHW, pointer_cells(pointer_B2, *self.grid, s)], 1)
+        under_pointer_BC = self._under(memory_BCHW, pointer_B2)
+        cells = [screen_BSHW, pointer_cells(pointer_B2, *self.grid, s)]
+        if self.config.pointer_match:
+            cells.append(self._match(memory_BCHW, under_pointer_BC))
+        cells_BIHW = torch.cat(cells, 1)
         context_B2C = (
             self.action(actions)
             + self.held(held_B)
             + self.summary(memory_BCHW.mean((2, 3)))
-            + self.under_pointer(self._under(memory_BCHW, pointer_B2))
+            + self.under_pointer(under_pointer_BC)
         )[:, :, None, None]
         zc_B2CHW = self.cell(torch.cat([cells_BIHW, memory_BCHW], 1)) + context_B2C
         if self.place is not None:
             zc_B2CHW = zc_B2CHW + self.place
+        if self.config.place_context:
+            rank_BR11 = self.context_rank(context_B2C[:, :, 0, 0])[:, :, None, None]
+            zc_B2CHW = zc_B2CHW + self.place_mix(rank_BR11 * self.place_gain)
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
         memory_BCHW = memory_BCHW + z_BCHW * (candidate_BCHW - memory_BCHW)
 
@@ -198,6 +229,13 @@ class GridGRU(NeuralComputer):
         screen_BHW = F.pad(screen_BHW, (0, gw * s - screen_BHW.shape[2], 0, gh * s - screen_BHW.shape[1]))
         patches_NP = screen_BHW.view(B, gh, s, gw, s).permute(0, 1, 3, 2, 4).reshape(-1, s * s).long()
         return embedding(patches_NP + self.pixel_rows).view(B, gh, gw, -1).permute(0, 3, 1, 2)
+
+    def _match(self, memory_BCHW: Tensor, under_pointer_BC: Tensor) -> Tensor:
+        """Per head, how alike each cell's memory and the memory under the pointer are: (B, heads, grid_h, grid_w)."""
+        B, heads = len(memory_BCHW), self.config.pointer_match
+        query_BHDhw = self.match_query(memory_BCHW).view(B, heads, MATCH_WIDTH, *self.grid)
+        key_BHD11 = self.match_key(under_pointer_BC).view(B, heads, MATCH_WIDTH, 1, 1)
+        return (query_BHDhw * key_BHD11).sum(2) / MATCH_WIDTH**0.5
 
     def _under(self, memory_BCHW: Tensor, xy_B2: Tensor) -> Tensor:
         """The memory of the cell under the pointer, (B, C); zero where the position is unknown."""

@@ -193,6 +193,45 @@ def test_grid_gru_cells_know_their_place_only_with_place(place):
     assert differ == place
 
 
+def test_grid_gru_place_context_starts_as_without_it_then_acts_by_place():
+    """The product of the context and the cell's place starts at zero, so adding it changes nothing before
+    training; once learnt it lets cells that see the same thing differ by where they are, without `place`."""
+    without = tiny_model("grid-gru", size=48, place=False)
+    model = tiny_model("grid-gru", size=48, place=False, place_context=4)
+    model.load_state_dict(without.state_dict(), strict=False)  # all but the new weights shared
+    _, actions = toy_clip()
+    screens = torch.randint(0, len(PALETTE), (1, 48, 48), dtype=torch.uint8)
+    blank = torch.zeros(1, 48, 48, dtype=torch.uint8)  # one colour, no pointer: every cell sees the same
+    with torch.inference_mode():
+        a, b = without.boot(screens), model.boot(screens)
+        for action in actions:
+            (a, screen_a), (b, screen_b) = without.step(a, action), model.step(b, action)
+            assert torch.equal(screen_a, screen_b)
+        torch.nn.init.normal_(model.place_mix.weight)  # as if trained
+        state, _ = model.transition(model.boot(blank), torch.tensor([[-1, -1, 0, 0, 0]]))
+    inner = state["memory"][0, :, 2:-2, 2:-2]  # cells whose 3x3 neighbourhood never reaches the border
+    assert not torch.allclose(inner, inner[:, :1, :1].expand_as(inner))
+
+
+def test_grid_gru_pointer_match_compares_every_cell_with_the_one_under_the_pointer():
+    """What the pointer's cell holds reaches the match of every cell at once, the far corner too; what any
+    other cell holds changes only its own match (a 3x3 convolution would need a step per cell)."""
+    model = tiny_model("grid-gru", size=48, pointer_match=2)
+    memory = torch.randn(1, 8, 12, 12)  # 12x12 cells of 8 channels
+    pointer = torch.tensor([[2, 2]])  # in cell (0, 0)
+
+    def match(memory):
+        with torch.no_grad():
+            return model._match(memory, model._under(memory, pointer))[0]
+
+    base = match(memory)
+    pointed, other = memory.clone(), memory.clone()
+    pointed[0, :, 0, 0] += 1
+    other[0, :, 5, 7] += 1
+    assert not torch.allclose(match(pointed)[:, -1, -1], base[:, -1, -1])
+    assert (match(other) != base).any(0).nonzero().tolist() == [[5, 7]]
+
+
 def test_grid_gru_under_layer_keeps_what_each_change_covered():
     """`under` holds, per pixel, the colour before its last change: a box drawn over the background leaves
     the background there, a second box over the first leaves the first where they overlap. A screen shown
