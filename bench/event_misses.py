@@ -64,10 +64,13 @@ def press_effects(data: WindowDataset) -> dict[int, list[str | None]]:
         desktop.reset(episode.seed)
         effects[index] = []
         for action in decode_actions(episode.actions):
+            if action.button != "down":  # only a press can act on the windows: no state to compare
+                desktop.step(action)
+                effects[index].append(None)
+                continue
             before, front = desktop.state(), desktop.topmost()
             desktop.step(action)
-            raised = desktop.topmost() != front
-            effects[index].append(effect(before, desktop.state(), raised) if action.button == "down" else None)
+            effects[index].append(effect(before, desktop.state(), desktop.topmost() != front))
     return effects
 
 

@@ -179,12 +179,12 @@ class GridGRU(NeuralComputer):
             + self.held(held_B)
             + self.summary(memory_BCHW.mean((2, 3)))
             + self.under_pointer(under_pointer_BC)
-        )[:, :, None, None]
-        zc_B2CHW = self.cell(torch.cat([cells_BIHW, memory_BCHW], 1)) + context_B2C
+        )
+        zc_B2CHW = self.cell(torch.cat([cells_BIHW, memory_BCHW], 1)) + context_B2C[:, :, None, None]
         if self.place is not None:
             zc_B2CHW = zc_B2CHW + self.place
         if self.config.place_context:
-            rank_BR11 = self.context_rank(context_B2C[:, :, 0, 0])[:, :, None, None]
+            rank_BR11 = self.context_rank(context_B2C)[:, :, None, None]
             zc_B2CHW = zc_B2CHW + self.place_mix(rank_BR11 * self.place_gain)
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
         memory_BCHW = memory_BCHW + z_BCHW * (candidate_BCHW - memory_BCHW)
