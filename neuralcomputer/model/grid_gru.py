@@ -34,14 +34,23 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   layer deep).
 - Context and place only add up -> a window opens at its app's own place, so what a cell
   draws when one opens is a product of *which* app opens (the context) and *where* the
-  cell is (its place): with `place_context` each cell also gets the context projected to
-  `place_context` numbers, multiplied by a second learnt embedding of its place, and
-  mapped to its gates (a low-rank bilinear map; FiLM, Perez et al. 2018, per cell).
+  cell is (its place): with `place_context` the context is projected to `place_context`
+  weights of as many learnt maps over the whole grid (2C gate inputs per cell each), so
+  each component is a picture of what to draw where, and the context picks the mix (a
+  low-rank bilinear map of context and place; a map factorised as one number per cell
+  times a channel vector learnt more slowly, see docs/model.md).
 - A press acts on a whole window (raise it, close it), but which cells belong to the
   pressed window is only known where they are -> with `pointer_match` each cell also
   gets, per head, the dot product of a query from its memory with a key from the
   memory under the pointer (attention logits, without the softmax): the cells of the
   window under the pointer can find each other in one step, however wide it is.
+- A drag moves a window by any number of pixels, so whether a pixel takes the dragged
+  colour depends on where the window's edge was, to the pixel, and cells 4 pixels wide
+  would have to work that out anew after every move -> with `grip` each pixel also
+  says whether it moves with the pointer (one more output per pixel, kept in the
+  state), and the next step's gates see that grip moved exactly as the pointer moved,
+  and where it was, with weights from the context (the button held, or not): the
+  pixel-exact shape of a dragged window is carried, not redrawn.
 """
 
 from __future__ import annotations
@@ -79,8 +88,9 @@ class GridGRUConfig(ModelConfig):
     drag: bool = True  # offer each pixel the colour the pointer's move drags onto it
     place: bool = True  # a learnt embedding of each cell's place, added to its gates
     under: bool = True  # an exact layer of what each pixel showed before its last change, offered as a colour
-    place_context: int = 0  # rank of a per-cell product of the context with the cell's place; 0 = none
-    pointer_match: int = 0  # heads comparing each cell's memory with the memory under the pointer; 0 = none
+    place_context: int = 32  # maps over the grid that the context mixes (which app, where); 0 = none
+    pointer_match: int = 4  # heads comparing each cell's memory with the memory under the pointer; 0 = none
+    grip: bool = True  # each pixel says whether it moves with the pointer; the next step's gates see that, moved
 
 
 class GridGRU(NeuralComputer):
@@ -110,19 +120,23 @@ class GridGRU(NeuralComputer):
         r = config.place_context
         if r:
             self.context_rank = nn.Linear(2 * c, r)
-            self.place_gain = nn.Parameter(torch.randn(r, *self.grid) / r**0.5)
-            self.place_mix = nn.Conv2d(r, 2 * c, 1, bias=False)
-            nn.init.zeros_(self.place_mix.weight)  # starts as the model without it
+            self.place_maps = nn.Parameter(torch.zeros(r, 2 * c, *self.grid))  # starts as the model without it
         # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
         self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
         # Per cell, for each of its s*s pixels: K colour logits, then gates over (keep, [drag,] new).
         # (A linear layer on channels-last cells, then one permute: on CPU ~3x faster than a
         # 1x1 conv followed by pixel shuffle.)
-        self.pixels = nn.Linear(config.decoder_channels, s * s * (k + self.sources + 1))
+        self.pixels = nn.Linear(config.decoder_channels, s * s * (k + self.sources + 1 + config.grip))
+        if config.grip:  # how much the gates follow the grip, moved and where it was; starts at not at all
+            self.grip_gates = nn.Linear(2 * c, 2 * (self.sources + 1))
+            nn.init.zeros_(self.grip_gates.weight)
+            nn.init.zeros_(self.grip_gates.bias)
         self.sprite = PointerSprite(k, config.sprite_size)
         with torch.no_grad():
-            self.pixels.bias.view(s * s, -1)[:, k + 1 :].fill_(-config.keep_bias)
+            self.pixels.bias.view(s * s, -1)[:, k + 1 : k + self.sources + 1].fill_(-config.keep_bias)
+            if config.grip:  # and each pixel starts as not gripped (5 %)
+                self.pixels.bias.view(s * s, -1)[:, -1].fill_(-3.0)
 
     def _boot(self, screens: Tensor) -> State:
         B = screens.shape[0]
@@ -131,6 +145,8 @@ class GridGRU(NeuralComputer):
             "held": torch.zeros(B, dtype=torch.long, device=screens.device),
         }
         state = self._observe(blank, screens)
+        if self.config.grip:
+            state["grip"] = torch.zeros(screens.shape, device=screens.device)
         if self.config.under:  # nothing is known to lie under the first screen but itself
             state["under"] = state["before"] = state["screen"]
         return state
@@ -184,18 +200,25 @@ class GridGRU(NeuralComputer):
         if self.place is not None:
             zc_B2CHW = zc_B2CHW + self.place
         if self.config.place_context:
-            rank_BR11 = self.context_rank(context_B2C)[:, :, None, None]
-            zc_B2CHW = zc_B2CHW + self.place_mix(rank_BR11 * self.place_gain)
+            zc_B2CHW = zc_B2CHW + torch.einsum("br,rchw->bchw", self.context_rank(context_B2C), self.place_maps)
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
         memory_BCHW = memory_BCHW + z_BCHW * (candidate_BCHW - memory_BCHW)
 
-        out_BOHW = self._pixels(memory_BCHW)  # (B, K + sources + 1, H, W)
+        out_BOHW = self._pixels(memory_BCHW)  # (B, K + sources + 1 [+ grip], H, W)
+        gates_BGHW = out_BOHW[:, k : k + self.sources + 1]
+        if self.config.grip:
+            gripped_BHW = torch.sigmoid(state["grip"])
+            moved_BHW = drag(gripped_BHW, state["pointer"], pointer_B2)
+            follow_B2G11 = self.grip_gates(context_B2C).view(len(actions), 2, -1, 1, 1)
+            gates_BGHW = gates_BGHW + follow_B2G11[:, 0] * moved_BHW[:, None] + follow_B2G11[:, 1] * gripped_BHW[:, None]
         sources_BMHW = state["screen"][:, None]
         if self.config.drag:
             sources_BMHW = torch.cat([sources_BMHW, drag(state["screen"], state["pointer"], pointer_B2)[:, None]], 1)
         if self.config.under:
             sources_BMHW = torch.cat([sources_BMHW, state["under"][:, None]], 1)
-        screen_logp_BKHW = mix_colours(sources_BMHW, out_BOHW[:, k:], out_BOHW[:, :k])
+        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, out_BOHW[:, :k])
+        if self.config.grip:
+            state = {**state, "grip": out_BOHW[:, -1]}
         new_state = {
             **state,
             "memory": memory_BCHW,

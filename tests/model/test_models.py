@@ -196,7 +196,7 @@ def test_grid_gru_cells_know_their_place_only_with_place(place):
 def test_grid_gru_place_context_starts_as_without_it_then_acts_by_place():
     """The product of the context and the cell's place starts at zero, so adding it changes nothing before
     training; once learnt it lets cells that see the same thing differ by where they are, without `place`."""
-    without = tiny_model("grid-gru", size=48, place=False)
+    without = tiny_model("grid-gru", size=48, place=False, place_context=0)
     model = tiny_model("grid-gru", size=48, place=False, place_context=4)
     model.load_state_dict(without.state_dict(), strict=False)  # all but the new weights shared
     _, actions = toy_clip()
@@ -207,7 +207,7 @@ def test_grid_gru_place_context_starts_as_without_it_then_acts_by_place():
         for action in actions:
             (a, screen_a), (b, screen_b) = without.step(a, action), model.step(b, action)
             assert torch.equal(screen_a, screen_b)
-        torch.nn.init.normal_(model.place_mix.weight)  # as if trained
+        torch.nn.init.normal_(model.place_maps)  # as if trained
         state, _ = model.transition(model.boot(blank), torch.tensor([[-1, -1, 0, 0, 0]]))
     inner = state["memory"][0, :, 2:-2, 2:-2]  # cells whose 3x3 neighbourhood never reaches the border
     assert not torch.allclose(inner, inner[:, :1, :1].expand_as(inner))
@@ -271,6 +271,27 @@ def test_grid_gru_can_take_back_exactly_what_was_under():
         gates[:, 2] = 20.0  # sources: keep, drag, under; then new
         _, out = model.step(model.boot(torch.stack([covered, window], 1)), torch.tensor([[-1, -1, 0, 0, 0]]))
     assert torch.equal(out, covered)
+
+
+def test_grid_gru_grip_moves_with_the_pointer_and_picks_the_pixels_a_drag_moves():
+    """The grip (each pixel's "I move with the pointer") is carried to the next step moved exactly by the
+    pointer's move, so a drag gate that follows it takes the dragged colour on exactly the moved box's pixels,
+    at any offset inside a cell, and keeps every other pixel (no cell has to know the box to the pixel)."""
+    model = tiny_model("grid-gru", grip=True)
+    screen = torch.zeros(1, 32, 32, dtype=torch.uint8)
+    screen[:, 5:14, 6:13] = 1  # a box whose edges are not on cell borders
+    screen[:, 20:30, 2:30:3] = 2  # stripes, where a pixel taking the drag would show
+    with torch.no_grad():
+        model.grip_gates.bias.view(2, -1)[0, 1] = 20.0  # the drag gate follows the moved grip
+        state = model.boot(screen)
+        state["grip"] = torch.where(screen == 1, 20.0, -20.0)  # the box is gripped
+        state["pointer"] = torch.tensor([[8, 8]])
+        state, _ = model.transition(state, torch.tensor([[11, 10, 0, 0, 0]]))  # moved by (3, 2)
+    moved = torch.zeros_like(screen, dtype=torch.bool)
+    moved[:, 7:16, 9:16] = True
+    expected = torch.where(moved, 1, screen)
+    assert torch.equal(state["screen"], expected)
+    assert state["grip"].shape == screen.shape  # the grip of the new screen, for the next step
 
 
 def test_repair_leaves_whole_blocks_of_the_models_own_screen():
