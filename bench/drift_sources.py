@@ -20,7 +20,6 @@ Run: `python bench/drift_sources.py --model desktop --data runs/desktop-heldout 
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
 
 import numpy as np
 import torch

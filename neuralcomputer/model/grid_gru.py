@@ -124,7 +124,7 @@ class GridGRU(NeuralComputer):
         # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
         self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
-        # Per cell, for each of its s*s pixels: K colour logits, then gates over (keep, [drag,] new).
+        # Per cell, for each of its s*s pixels: K colour logits, gates over (keep, [drag,] [under,] new), [grip].
         # (A linear layer on channels-last cells, then one permute: on CPU ~3x faster than a
         # 1x1 conv followed by pixel shuffle.)
         self.pixels = nn.Linear(config.decoder_channels, s * s * (k + self.sources + 1 + config.grip))
@@ -217,8 +217,6 @@ class GridGRU(NeuralComputer):
         if self.config.under:
             sources_BMHW = torch.cat([sources_BMHW, state["under"][:, None]], 1)
         screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, out_BOHW[:, :k])
-        if self.config.grip:
-            state = {**state, "grip": out_BOHW[:, -1]}
         new_state = {
             **state,
             "memory": memory_BCHW,
@@ -226,6 +224,8 @@ class GridGRU(NeuralComputer):
             "pointer": pointer_B2,
             "held": held_B,
         }
+        if self.config.grip:
+            new_state["grip"] = out_BOHW[:, -1]
         return new_state, self.sprite(pointer_B2, screen_logp_BKHW)
 
     def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
