@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from event_misses import KINDS, kind, press_effects
 
+from neuralcomputer.actions import button_held
 from neuralcomputer.model import load_model
 from neuralcomputer.recordings.dataset import WindowDataset
 
@@ -36,23 +37,17 @@ def drift_sources(model, data: WindowDataset, horizon: int) -> tuple[dict[int, n
     """({mark: squared error at that step, per kind of the step each wrong pixel was born}, per kind: [steps,
     pixels made wrong where the screen changed, pixels made wrong where it did not])."""
     episodes = [data.episode(index) for index in data.episodes]
-    effects = press_effects(data)
     palette = torch.tensor(model.config.palette, dtype=torch.float32)
     frames = torch.from_numpy(np.stack([episode.frames[: horizon + 1] for episode in episodes])).long()
     actions = torch.from_numpy(np.stack([episode.actions[:horizon] for episode in episodes]).astype(np.int64))
     E, _, H, W = frames.shape
-    kinds = np.zeros((E, horizon), np.int64)  # index into KINDS of each step's action
+    kinds = step_kinds(data, actions)
     born = {mark: np.zeros(len(KINDS)) for mark in MARKS if mark <= horizon}
     made = np.zeros((len(KINDS), 3), np.int64)
     birth = torch.zeros(E, H, W, dtype=torch.long)  # the step each pixel last went wrong
     wrong = torch.zeros(E, H, W, dtype=torch.bool)
-    held = np.zeros(E, bool)
     state = model.boot(frames[:, 0].to(torch.uint8))
     for t in range(horizon):
-        for e, index in enumerate(data.episodes):
-            kinds[e, t] = KINDS.index(kind(actions[e, t], bool(held[e]), effects[index][t]))
-            button = int(actions[e, t, 2])
-            held[e] = True if button == 1 else False if button == 2 else held[e]
         state, screens = model.step(state, actions[:, t])
         real, before = frames[:, t + 1], frames[:, t]
         now_wrong = screens.long() != real
@@ -67,6 +62,16 @@ def drift_sources(model, data: WindowDataset, horizon: int) -> tuple[dict[int, n
             step_kind = torch.from_numpy(kinds).gather(1, birth.flatten(1)).view(E, H, W)
             born[t + 1] += np.bincount(step_kind[wrong].numpy(), error[wrong].numpy(), len(KINDS))
     return born, made
+
+
+def step_kinds(data: WindowDataset, actions: torch.Tensor) -> np.ndarray:
+    """(episodes, steps): the index in `KINDS` of each step's action (actions (E, T, A) of `data`'s episodes)."""
+    effects, kinds = press_effects(data), np.zeros(actions.shape[:2], np.int64)
+    for e, index in enumerate(data.episodes):
+        buttons = actions[e, :, 2].numpy()
+        for t in range(actions.shape[1]):
+            kinds[e, t] = KINDS.index(kind(actions[e, t], button_held(buttons[:t]), effects[index][t]))
+    return kinds
 
 
 def main() -> None:
