@@ -107,7 +107,8 @@ def cmd_eval(args: argparse.Namespace) -> None:
     for label, metrics in rows:
         shown = ", ".join(f"{k} {v:.4g}" if v is not None else f"{k} n/a" for k, v in metrics.items())
         print(f"{label}: {shown}")
-    print(f"{result['steps_per_second']:.0f} steps/s at batch 1; wrote {args.json}")
+    others = "".join(f", {label} {b['steps_per_second']:.0f}" for label, b in result["baselines"].items())
+    print(f"{result['steps_per_second']:.0f} steps/s at batch 1 (timed in turns{others}); wrote {args.json}")
 
 
 def cmd_models(args: argparse.Namespace) -> None:

@@ -49,10 +49,10 @@ The JSON `evaluate` returns (and `ncomp eval --json` writes); floats rounded:
                                               # the measures of one step ahead of the true past,
                                               # averaged over steps 1..H
       "steps_per_second": 812.5,              # model.step at batch 1, screen copied to host
-      "baselines": {                          # same "psnr_by_step" and "at" per baseline
-        "copy-last-frame": {"psnr_by_step": [...], "at": {...}},
-        "seed-gru": {"psnr_by_step": [...], "at": {...}}   # and "teacher_forced" when asked
-      },
+      "baselines": {                          # same "psnr_by_step", "at" and "steps_per_second" per
+        "copy-last-frame": {"psnr_by_step": [...], "at": {...}, "steps_per_second": 3000.0},   # baseline,
+        "seed-gru": {"psnr_by_step": [...], "at": {...}, "steps_per_second": 180.0}   # timed in turns with
+      },                                      # the model; and "teacher_forced" when asked
       "notes": ["baseline seed-gru skipped: no model given"]
     }
 

@@ -12,6 +12,7 @@ every real screen (`NeuralComputer.observe`) before it predicts the next.
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ from neuralcomputer.recordings import HELDOUT_FRACTION, Episode, Recording, Reco
 ModelSource = str | Path | NeuralComputer  # a shipped name, a checkpoint directory, or a loaded model
 HORIZONS = (1, 10, 100, 1000)  # the "at" keys: how long a model stays faithful, on a log scale
 BLOCK_STEPS = 64  # real frames read per episode at a time: bounds memory at long horizons
-WARMUP_STEPS, TIMED_STEPS = 5, 100  # for steps per second
+WARMUP_STEPS, TIMED_STEPS, ROUNDS = 5, 40, 5  # for steps per second: each system, per round
 
 COPY_LAST_FRAME = "copy-last-frame"  # the baseline with no weights, always run
 DEFAULT_BASELINES: Mapping[str, ModelSource | None] = MappingProxyType({"seed-gru": None})  # None: not given
@@ -87,7 +88,7 @@ def evaluate(
         )
         forced = {label: {"teacher_forced": _means(t.curves(), horizon)} for label, t in forced_totals.items()}
     first = recording.episode(indices[0])
-    speed = steps_per_second(systems[MODEL_KEY], first.frames[0], first.actions[:horizon], torch_device)
+    speed = steps_per_second(systems, first.frames[0], first.actions[:horizon], torch_device)
     result = {
         "model": name,
         "data": where,
@@ -96,9 +97,11 @@ def evaluate(
         "horizon": horizon,
         **_summary(curves[MODEL_KEY], horizon),
         **forced.get(MODEL_KEY, {}),
-        "steps_per_second": round(speed, 2),
+        "steps_per_second": round(speed[MODEL_KEY], 2),
         "baselines": {
-            label: {**_summary(c, horizon), **forced.get(label, {})} for label, c in curves.items() if label != MODEL_KEY
+            label: {**_summary(c, horizon), **forced.get(label, {}), "steps_per_second": round(speed[label], 2)}
+            for label, c in curves.items()
+            if label != MODEL_KEY
         },
         "notes": notes,
     }
@@ -157,25 +160,33 @@ def rollout(
 
 
 @torch.inference_mode()
-def steps_per_second(model: NeuralComputer, boot_HW: np.ndarray, actions_TA: np.ndarray, device: torch.device) -> float:
-    """Steps per second of `model.step` at batch 1, after a warm-up, cycling through `actions_TA`.
+def steps_per_second(
+    systems: dict[str, NeuralComputer], boot_HW: np.ndarray, actions_TA: np.ndarray, device: torch.device
+) -> dict[str, float]:
+    """Steps per second of each system's `step` at batch 1, after a warm-up, cycling through `actions_TA`.
 
-    Each screen is copied to the host, as a runtime showing it must; that also waits for
-    an accelerator to finish the step.
+    The systems take turns for `ROUNDS` rounds and each reports its median round, so
+    that a busy neighbour on a shared machine slows them all alike. Each screen is
+    copied to the host, as a runtime showing it must; that also waits for an
+    accelerator to finish the step.
     """
     rows = torch.from_numpy(actions_TA.astype(np.int64)).to(device)
-    state = model.boot(torch.from_numpy(boot_HW[None]).to(device))
+    states = {label: system.boot(torch.from_numpy(boot_HW[None]).to(device)) for label, system in systems.items()}
+    rounds: dict[str, list[float]] = {label: [] for label in systems}
 
-    def run(first: int, steps: int) -> None:
-        nonlocal state
+    def run(label: str, first: int, steps: int) -> None:
         for t in range(first, first + steps):
-            state, screen = model.step(state, rows[t % len(rows)][None])
+            states[label], screen = systems[label].step(states[label], rows[t % len(rows)][None])
             screen.cpu()
 
-    run(0, WARMUP_STEPS)
-    start = time.perf_counter()
-    run(WARMUP_STEPS, TIMED_STEPS)
-    return TIMED_STEPS / (time.perf_counter() - start)
+    for label in systems:
+        run(label, 0, WARMUP_STEPS)
+    for r in range(ROUNDS):
+        for label in systems:
+            start = time.perf_counter()
+            run(label, WARMUP_STEPS + r * TIMED_STEPS, TIMED_STEPS)
+            rounds[label].append(TIMED_STEPS / (time.perf_counter() - start))
+    return {label: statistics.median(rates) for label, rates in rounds.items()}
 
 
 def _select(info: RecordingInfo, episodes: str | Sequence[int], heldout_fraction: float, where: str) -> list[int]:

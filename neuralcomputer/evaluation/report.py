@@ -62,7 +62,9 @@ def markdown(result: dict) -> str:
         f"Recording `{result['data']}`: {result['episodes']} episodes ({result['split']}), each booted from its "
         f"first screen and then run on its recorded actions alone for {result['horizon']} steps. "
         f"Each value is the mean over steps 1..h (teacher forced: over all {result['horizon']} steps, each "
-        f"predicted from the true screen before it). Speed at batch 1: {result['steps_per_second']:.1f} steps/s.",
+        f"predicted from the true screen before it). Speed at batch 1, timed in turns: "
+        + ", ".join(f"{name} {summary['steps_per_second']:.1f}" for name, summary in systems)
+        + " steps/s.",
         "",
         "| steps 1..h | system | " + " | ".join(title for title, _ in COLUMNS.values()) + " |",
         "|---:|---|" + "---:|" * len(COLUMNS),

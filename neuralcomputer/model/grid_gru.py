@@ -51,6 +51,10 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   state), and the next step's gates see that grip moved exactly as the pointer moved,
   and where it was, with weights from the context (the button held, or not): the
   pixel-exact shape of a dragged window is carried, not redrawn.
+- Most pixels keep their colour, yet a decoder works out every pixel's colour logits
+  -> in `step` (not in training, which needs them all for the loss) only the cells
+  where no old colour is sure to win get colour logits: what a compositor redraws
+  (damage rectangles), at the same screens.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ from neuralcomputer.model.pointer import (
 
 
 MATCH_WIDTH = 8  # numbers per head of a query and a key of `pointer_match`
+SURE = 0.5 + 1e-4  # an old colour with more of a pixel's weight than this wins (the margin outweighs rounding)
 
 
 @dataclass
@@ -103,10 +108,12 @@ class GridGRU(NeuralComputer):
         s, c, k = config.stride, config.channels, self.num_colors
         self.grid = self.cells(s)
         inputs = config.screen_channels + POINTER_CHANNELS + config.pointer_match  # screen, pointer maps, matches
-        # A linear map of the one-hot colours of a cell's s*s pixels, as a sum of one row per (pixel, colour).
+        # A linear map of the one-hot colours of a cell's s*s pixels, as a sum of one row per (pixel, colour);
+        # the same of `under`; `_read` looks both up at once.
         self.read_screen = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum")
-        self.register_buffer("pixel_rows", torch.arange(s * s) * k, persistent=False)
         self.read_under = nn.EmbeddingBag(s * s * k, config.screen_channels, mode="sum") if config.under else None
+        # Each patch's row of each pixel (of the screen, then of `under`), before adding its colour.
+        self.register_buffer("pixel_rows", torch.arange((1 + config.under) * s * s) * k, persistent=False)
         self.action = ActionEmbedding(2 * c, config.width, config.height)
         self.held = nn.Embedding(2, 2 * c)
         self.summary = nn.Linear(c, 2 * c)
@@ -114,7 +121,7 @@ class GridGRU(NeuralComputer):
         # A GRU without a reset gate: one conv gives the update gate and the candidate (half the cost).
         self.cell = nn.Conv2d(inputs + c, 2 * c, 3, padding=1)
         self.place = nn.Parameter(torch.zeros(2 * c, *self.grid)) if config.place else None
-        if config.pointer_match:
+        if config.pointer_match:  # the query is a 1x1 convolution's weights, applied the other way round (_match)
             self.match_query = nn.Conv2d(c, config.pointer_match * MATCH_WIDTH, 1)
             self.match_key = nn.Linear(c, config.pointer_match * MATCH_WIDTH)
         r = config.place_context
@@ -127,7 +134,12 @@ class GridGRU(NeuralComputer):
         # Per cell, for each of its s*s pixels: K colour logits, gates over (keep, [drag,] [under,] new), [grip].
         # (A linear layer on channels-last cells, then one permute: on CPU ~3x faster than a
         # 1x1 conv followed by pixel shuffle.)
-        self.pixels = nn.Linear(config.decoder_channels, s * s * (k + self.sources + 1 + config.grip))
+        outputs = k + self.sources + 1 + config.grip
+        self.pixels = nn.Linear(config.decoder_channels, s * s * outputs)
+        # Its rows by kind, for `step`: the colour logits, and the rest (gates [and grip]).
+        rows_PO = torch.arange(s * s * outputs).view(s * s, outputs)
+        self.register_buffer("colour_rows", rows_PO[:, :k].flatten(), persistent=False)
+        self.register_buffer("rest_rows", rows_PO[:, k:].flatten(), persistent=False)
         if config.grip:  # how much the gates follow the grip, moved and where it was; starts at not at all
             self.grip_gates = nn.Linear(2 * c, 2 * (self.sources + 1))
             nn.init.zeros_(self.grip_gates.weight)
@@ -176,17 +188,82 @@ class GridGRU(NeuralComputer):
         return {**state, "under": torch.where(changed_BHW, state["before"], state["under"]), "before": state["screen"]}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        s, c, k = self.config.stride, self.config.channels, self.num_colors
+        k, gates = self.num_colors, self.sources + 1
         state = self._fold(state)
+        new, context_B2C = self._think(state, actions)
+        out_BOHW = self._unfold(self.pixels(self._hidden(new["memory"])))  # (B, K + gates [+ grip], H, W)
+        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, out_BOHW[:, k : k + gates])
+        sources_BMHW = self._sources(state, new["pointer"])
+        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, out_BOHW[:, :k])
+        new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
+        if self.config.grip:
+            new_state["grip"] = out_BOHW[:, -1]
+        return new_state, self.sprite(new["pointer"], screen_logp_BKHW)
+
+    def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
+        """As `NeuralComputer.step` (the same screens as `transition`), decoding colours only where they count.
+
+        Where one old colour holds more than half the gates' weight (one source, or
+        sources of the same colour), it wins whatever the new-colour logits say (see
+        `mix_colours`). On most steps that is nearly every pixel, so only the cells
+        holding the other pixels and the pointer's footprint get their colour logits
+        and the full mixture: a compositor's damage rectangles. Far less work per step
+        than `transition`, which decodes every pixel for the loss.
+        """
+        s, k, gates = self.config.stride, self.num_colors, self.sources + 1
+        B, H, W = state["screen"].shape
+        state = self._fold(state)
+        new, context_B2C = self._think(state, actions)
+        hidden_BhwD = self._hidden(new["memory"])
+        rest = self.rest_rows
+        rest_BOHW = self._unfold(F.linear(hidden_BhwD, self.pixels.weight[rest], self.pixels.bias[rest]))
+        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, :gates])
+        sources_BMHW = self._sources(state, new["pointer"])
+        # Each source's share: its weight plus that of the other sources showing the same colour.
+        same_BMMHW = sources_BMHW[:, :, None] == sources_BMHW[:, None]
+        share_BMHW = (same_BMMHW * gates_BGHW.softmax(1)[:, None, :-1]).sum(2)
+        best_BHW, source_BHW = share_BMHW.max(1)
+        screen_BHW = sources_BMHW.gather(1, source_BHW[:, None])[:, 0]
+        b_N, y_N, x_N, sy_N, sx_N = self.sprite.footprint(new["pointer"], H, W)
+        open_BHW = best_BHW <= SURE
+        open_BHW[b_N, y_N, x_N] = True
+        # The open pixels' cells, decoded in full: (C, ...) per cell, on the screen padded to whole cells.
+        gh, gw = self.grid
+        pad = (0, gw * s - W, 0, gh * s - H)
+        b_C, cy_C, cx_C = F.pad(open_BHW, pad).view(B, gh, s, gw, s).any(4).any(2).nonzero(as_tuple=True)
+        colour = self.colour_rows
+        logits_CKss = F.linear(hidden_BhwD[b_C, cy_C, cx_C], self.pixels.weight[colour], self.pixels.bias[colour])
+        logits_CKss = logits_CKss.view(-1, s, s, k).permute(0, 3, 1, 2)
+
+        def cells(pixels_BXHW: Tensor) -> Tensor:  # (B, X, H, W) -> the open cells' pixels, (C, X, s, s)
+            return F.pad(pixels_BXHW, pad).view(B, -1, gh, s, gw, s)[b_C, :, cy_C, :, cx_C]
+
+        logp_CKss = mix_colours(cells(sources_BMHW), cells(gates_BGHW), logits_CKss)
+        screen_BHW = F.pad(screen_BHW, pad)
+        screen_BHW.view(B, gh, s, gw, s)[b_C, cy_C, :, cx_C] = logp_CKss.max(1).indices.to(screen_BHW.dtype)
+        screen_BHW = screen_BHW[:, :H, :W]
+        new_state = {**state, **new, "screen": screen_BHW}
+        if self.config.grip:
+            new_state["grip"] = rest_BOHW[:, -1]
+        # The pointer, drawn over the log-probs of the pixels under it.
+        cell_of_Bhw = torch.full((B, gh, gw), -1, dtype=torch.long, device=b_C.device)
+        cell_of_Bhw[b_C, cy_C, cx_C] = torch.arange(len(b_C), device=b_C.device)
+        under_NK = logp_CKss[cell_of_Bhw[b_N, y_N // s, x_N // s], :, y_N % s, x_N % s]
+        display_BHW = screen_BHW.clone()
+        display_BHW[b_N, y_N, x_N] = self.sprite.draw(under_NK, sy_N, sx_N).max(1).indices.to(display_BHW.dtype)
+        return new_state, self.to_palette[display_BHW.long()]
+
+    def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
+        """The clock cycle up to the pixels: the new pointer, held button and memory, and the step's
+        context (action, button, summary of the memory, memory under the pointer), (B, 2C)."""
+        c = self.config.channels
         pointer_B2 = move_pointer(state["pointer"], actions)
         held_B = torch.where(actions[:, 2] == 1, 1, torch.where(actions[:, 2] == 2, 0, state["held"]))
         memory_BCHW = state["memory"]
 
-        screen_BSHW = self._read(self.read_screen, state["screen"])
-        if self.config.under:
-            screen_BSHW = screen_BSHW + self._read(self.read_under, state["under"])
+        screen_BSHW = self._read(state)
         under_pointer_BC = self._under(memory_BCHW, pointer_B2)
-        cells = [screen_BSHW, pointer_cells(pointer_B2, *self.grid, s)]
+        cells = [screen_BSHW, pointer_cells(pointer_B2, *self.grid, self.config.stride)]
         if self.config.pointer_match:
             cells.append(self._match(memory_BCHW, under_pointer_BC))
         cells_BIHW = torch.cat(cells, 1)
@@ -200,65 +277,67 @@ class GridGRU(NeuralComputer):
         if self.place is not None:
             zc_B2CHW = zc_B2CHW + self.place
         if self.config.place_context:
-            zc_B2CHW = zc_B2CHW + torch.einsum("br,rchw->bchw", self.context_rank(context_B2C), self.place_maps)
+            zc_B2CHW = zc_B2CHW + (self.context_rank(context_B2C) @ self.place_maps.flatten(1)).view_as(zc_B2CHW)
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
-        memory_BCHW = memory_BCHW + z_BCHW * (candidate_BCHW - memory_BCHW)
+        memory_BCHW = torch.lerp(memory_BCHW, candidate_BCHW, z_BCHW)
+        return {"memory": memory_BCHW, "pointer": pointer_B2, "held": held_B}, context_B2C
 
-        out_BOHW = self._pixels(memory_BCHW)  # (B, K + sources + 1 [+ grip], H, W)
-        gates_BGHW = out_BOHW[:, k : k + self.sources + 1]
-        if self.config.grip:
-            gripped_BHW = torch.sigmoid(state["grip"])
-            moved_BHW = drag(gripped_BHW, state["pointer"], pointer_B2)
-            follow_B2G11 = self.grip_gates(context_B2C).view(len(actions), 2, -1, 1, 1)
-            gates_BGHW = gates_BGHW + follow_B2G11[:, 0] * moved_BHW[:, None] + follow_B2G11[:, 1] * gripped_BHW[:, None]
-        sources_BMHW = state["screen"][:, None]
+    def _follow_grip(self, state: State, pointer_B2: Tensor, context_B2C: Tensor, gates_BGHW: Tensor) -> Tensor:
+        """The gates plus the last step's grip, moved as the pointer moved and where it was (weights from
+        the context); unchanged without `grip`."""
+        if not self.config.grip:
+            return gates_BGHW
+        gripped_BHW = torch.sigmoid(state["grip"])
+        moved_BHW = drag(gripped_BHW, state["pointer"], pointer_B2)
+        follow_B2G11 = self.grip_gates(context_B2C).view(len(context_B2C), 2, -1, 1, 1)
+        return gates_BGHW.addcmul(follow_B2G11[:, 0], moved_BHW[:, None]).addcmul(follow_B2G11[:, 1], gripped_BHW[:, None])
+
+    def _sources(self, state: State, pointer_B2: Tensor) -> Tensor:
+        """The old colours each pixel may keep, (B, sources, H, W): its own, [the one the pointer's move drags
+        onto it,] [the one under it]."""
+        sources = [state["screen"]]
         if self.config.drag:
-            sources_BMHW = torch.cat([sources_BMHW, drag(state["screen"], state["pointer"], pointer_B2)[:, None]], 1)
+            sources.append(drag(state["screen"], state["pointer"], pointer_B2))
         if self.config.under:
-            sources_BMHW = torch.cat([sources_BMHW, state["under"][:, None]], 1)
-        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, out_BOHW[:, :k])
-        new_state = {
-            **state,
-            "memory": memory_BCHW,
-            "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8),
-            "pointer": pointer_B2,
-            "held": held_B,
-        }
-        if self.config.grip:
-            new_state["grip"] = out_BOHW[:, -1]
-        return new_state, self.sprite(pointer_B2, screen_logp_BKHW)
+            sources.append(state["under"])
+        return torch.stack(sources, 1)
 
-    def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        """As `NeuralComputer.step`, one full-screen argmax cheaper.
+    def _hidden(self, memory_BCHW: Tensor) -> Tensor:
+        """The decoder's features of each cell, channels last: (B, grid_h, grid_w, decoder_channels)."""
+        return self.decoder(memory_BCHW).permute(0, 2, 3, 1)
 
-        The screen shown differs from the state's (already classified) screen only under
-        the pointer, so only the pointer's pixels are classified again.
-        """
-        state, display_logp_BKHW = self.transition(state, actions)
-        return state, self.to_palette[self.sprite.paint(state["screen"], state["pointer"], display_logp_BKHW).long()]
-
-    def _pixels(self, memory_BCHW: Tensor) -> Tensor:
-        """Decode the cells into per-pixel outputs: (B, K + sources + 1, H, W)."""
-        B, s = len(memory_BCHW), self.config.stride
+    def _unfold(self, out_BhwP: Tensor) -> Tensor:
+        """Per-cell outputs (B, grid_h, grid_w, s * s * O), O per pixel, -> per-pixel maps (B, O, H, W)."""
+        B, s = len(out_BhwP), self.config.stride
         gh, gw = self.grid
-        out_BhwP = self.pixels(self.decoder(memory_BCHW).permute(0, 2, 3, 1))  # (B, gh, gw, s * s * O)
         out_BOHW = out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
         return out_BOHW[:, :, : self.config.height, : self.config.width]
 
-    def _read(self, embedding: nn.EmbeddingBag, screen_BHW: Tensor) -> Tensor:
-        """Features of each cell's patch of a screen: (B, screen_channels, grid_h, grid_w)."""
-        B, s = len(screen_BHW), self.config.stride
+    def _read(self, state: State) -> Tensor:
+        """Features of each cell's patch of the screen, plus those of its patch of `under`: (B, screen_channels,
+        grid_h, grid_w). Both tables in one bag per cell (one lookup, not two)."""
+        B, s = len(state["screen"]), self.config.stride
         gh, gw = self.grid
-        screen_BHW = F.pad(screen_BHW, (0, gw * s - screen_BHW.shape[2], 0, gh * s - screen_BHW.shape[1]))
-        patches_NP = screen_BHW.view(B, gh, s, gw, s).permute(0, 1, 3, 2, 4).reshape(-1, s * s).long()
-        return embedding(patches_NP + self.pixel_rows).view(B, gh, gw, -1).permute(0, 3, 1, 2)
+        layers_BLHW = torch.stack([state["screen"], state["under"]] if self.config.under else [state["screen"]], 1)
+        layers_BLHW = F.pad(layers_BLHW, (0, gw * s - layers_BLHW.shape[3], 0, gh * s - layers_BLHW.shape[2]))
+        patches_NP = layers_BLHW.view(B, -1, gh, s, gw, s).permute(0, 2, 4, 1, 3, 5).reshape(B * gh * gw, -1).long()
+        tables = [self.read_screen.weight, self.read_under.weight] if self.config.under else [self.read_screen.weight]
+        features_NS = F.embedding_bag(patches_NP + self.pixel_rows, torch.cat(tables), mode="sum")
+        return features_NS.view(B, gh, gw, -1).permute(0, 3, 1, 2)
 
     def _match(self, memory_BCHW: Tensor, under_pointer_BC: Tensor) -> Tensor:
-        """Per head, how alike each cell's memory and the memory under the pointer are: (B, heads, grid_h, grid_w)."""
-        B, heads = len(memory_BCHW), self.config.pointer_match
-        query_BHDhw = self.match_query(memory_BCHW).view(B, heads, MATCH_WIDTH, *self.grid)
-        key_BHD11 = self.match_key(under_pointer_BC).view(B, heads, MATCH_WIDTH, 1, 1)
-        return (query_BHDhw * key_BHD11).sum(2) / MATCH_WIDTH**0.5
+        """Per head, how alike each cell's memory and the memory under the pointer are: (B, heads, grid_h, grid_w).
+
+        The dot product of each cell's query (a 1x1 convolution of its memory) with the
+        key, worked out the other way round: q(m) . k = m . (W^T k) + b . k, so the key
+        becomes one vector over the memory's channels per head, and no cell computes a query.
+        """
+        B, heads, c = len(memory_BCHW), self.config.pointer_match, self.config.channels
+        key_BHD = self.match_key(under_pointer_BC).view(B, heads, MATCH_WIDTH)
+        weight_HDC, bias_HD = self.match_query.weight.view(heads, MATCH_WIDTH, c), self.match_query.bias.view(heads, -1)
+        probe_BHC = (key_BHD[:, :, None] @ weight_HDC)[:, :, 0]
+        match_BHhw = (probe_BHC @ memory_BCHW.flatten(2)).view(B, heads, *self.grid)
+        return (match_BHhw + (key_BHD * bias_HD).sum(2)[:, :, None, None]) / MATCH_WIDTH**0.5
 
     def _under(self, memory_BCHW: Tensor, xy_B2: Tensor) -> Tensor:
         """The memory of the cell under the pointer, (B, C); zero where the position is unknown."""

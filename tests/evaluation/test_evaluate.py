@@ -57,7 +57,7 @@ def test_json_shape_and_a_perfect_model(data):
     assert list(result["at"]) == ["1", "10", "100"] and len(result["psnr_by_step"]) == HORIZON
     assert list(result["baselines"]) == ["copy-last-frame"]
     assert result["notes"] == ["baseline seed-gru skipped: no model given"]
-    assert result["steps_per_second"] > 0
+    assert result["steps_per_second"] > 0 and result["baselines"]["copy-last-frame"]["steps_per_second"] > 0
     perfect = {
         "psnr": 99.0, "ssim": 1.0, "exact_pixel_rate": 1.0, "changed_pixel_rate": 1.0, "cursor_error_px": 0.0,
         "text_accuracy": 1.0,

@@ -6,7 +6,7 @@ from toy_world import PALETTE, tiny_model, toy_clip
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS
-from neuralcomputer.model.grid_gru import mix_colours
+from neuralcomputer.model.grid_gru import MATCH_WIDTH, mix_colours
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -90,19 +90,27 @@ def test_mix_colours_is_a_distribution_that_keeps_exactly():
     assert torch.equal(logp.argmax(1), sources[:, 0].long())
 
 
-def test_grid_gru_step_shows_the_most_likely_screen():
-    """Its faster `step` (re-classifying only the pointer's pixels) equals the argmax of `transition`."""
-    model = tiny_model("grid-gru")
+@pytest.mark.parametrize("size, scale", [(32, 0.3), (32, 1.0), ((30, 22), 1.0)])
+def test_grid_gru_step_shows_the_most_likely_screen(size, scale):
+    """Its faster `step` (colour logits only where no old colour is sure to win, and the pointer's pixels
+    classified again) equals the argmax of `transition`, screen and state alike: for a model that mostly
+    keeps and one that changes most pixels, and on a screen that is not a whole number of cells."""
+    model = tiny_model("grid-gru", size=size)
     with torch.no_grad():
         for p in model.parameters():
-            p.add_(torch.randn_like(p))  # a model that changes pixels and draws a pointer
-    boot, actions = toy_clip()
+            p.add_(scale * torch.randn_like(p))  # a model that changes pixels and draws a pointer
+    boot = torch.randint(0, len(PALETTE), (2, model.config.height, model.config.width), dtype=torch.uint8)
+    _, actions = toy_clip()
+    changed = 0
     with torch.inference_mode():
         state = model.boot(boot)
         for a in actions:
-            expected = model.transition(state, a)[1].argmax(1).to(torch.uint8)
-            state, out = model.step(state, a)
-            assert torch.equal(out, expected)
+            expected_state, expected = model.transition(state, a.repeat(2, 1))
+            state, out = model.step(state, a.repeat(2, 1))
+            assert torch.equal(out, expected.argmax(1).to(torch.uint8))
+            assert torch.equal(state["screen"], expected_state["screen"])
+            changed += int((state["screen"] != expected_state["before"]).sum())
+    assert 0 < changed < len(actions) * boot.numel()  # some pixels changed, and some were kept
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -225,6 +233,10 @@ def test_grid_gru_pointer_match_compares_every_cell_with_the_one_under_the_point
             return model._match(memory, model._under(memory, pointer))[0]
 
     base = match(memory)
+    with torch.no_grad():  # each head's query of every cell, dotted with the key of the cell under the pointer
+        query = model.match_query(memory).view(2, MATCH_WIDTH, 12, 12)
+        key = model.match_key(memory[0, :, 0, 0]).view(2, MATCH_WIDTH, 1, 1)
+    torch.testing.assert_close(base, (query * key).sum(1) / MATCH_WIDTH**0.5)
     pointed, other = memory.clone(), memory.clone()
     pointed[0, :, 0, 0] += 1
     other[0, :, 5, 7] += 1

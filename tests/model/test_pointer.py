@@ -41,14 +41,23 @@ def test_sprite_draws_only_near_the_pointer():
 
 
 def test_drag_moves_the_screen_by_the_pointer_move():
-    screen = torch.zeros(2, 6, 6, dtype=torch.uint8)
+    screen = torch.zeros(5, 6, 6, dtype=torch.uint8)
     screen[:, 1:3, 1:3] = 5
-    moved = drag(screen, torch.tensor([[2, 2], [-1, -1]]), torch.tensor([[4, 3], [4, 3]]))  # by (2, 1)
-    expected = torch.zeros(6, 6, dtype=torch.uint8)
-    expected[2:4, 3:5] = 5
-    expected[1:3, 1] = 5  # columns 0-1 and row 0 have nothing moving in: they keep their pixels
-    assert torch.equal(moved[0], expected)
-    assert torch.equal(moved[1], screen[1])  # move unknown: nothing moves
+    old = torch.tensor([[2, 2], [-1, -1], [4, 3], [0, 0], [0, 0]])
+    new = torch.tensor([[4, 3], [4, 3], [2, 2], [4, 0], [6, 0]])  # by (2, 1); unknown; (-2, -1); (4, 0); (6, 0)
+    moved = drag(screen, old, new)
+    expected = torch.zeros(5, 6, 6, dtype=torch.uint8)
+    expected[0, 2:4, 3:5] = 5
+    expected[0, 1:3, 1] = 5  # columns 0-1 and row 0 have nothing moving in: they keep their pixels
+    expected[1] = screen[1]  # move unknown: nothing moves
+    expected[2, 0:2, 0] = 5  # moved up and left, half off the screen; row 5 and columns 4-5 keep theirs (0)
+    expected[3] = screen[3]
+    expected[3, 1:3, 5] = 5  # column 1 moves onto 5; columns 0-3 keep theirs
+    expected[4] = screen[4]  # a whole screen away: nothing moves in
+    assert torch.equal(moved, expected)
+    grip = torch.rand(5, 6, 6, requires_grad=True)
+    drag(grip, old, new).sum().backward()  # differentiable: the grip is dragged in training
+    assert grip.grad is not None
 
 
 def test_erase_fills_the_pointer_footprint_with_the_colour_around_it():
