@@ -111,9 +111,7 @@ class NeuralComputer(nn.Module):
         if screens.dim() == 3:
             state = self._boot(self.to_colors[screens.long()])
         else:
-            state = self._boot(self.to_colors[screens[:, 0].long()])
-            for t in range(1, screens.shape[1]):  # one screen at a time: a whole history in int64 is large
-                state = self._watch(state, self.to_colors[screens[:, t].long()])
+            state = self._watch_history(self._boot(self.to_colors[screens[:, 0].long()]), screens[:, 1:])
         return state if held is None else self._hold(state, held)
 
     def observe(self, state: State, screens: Tensor) -> State:
@@ -135,6 +133,12 @@ class NeuralComputer(nn.Module):
 
     def _hold(self, state: State, held: Tensor) -> State:
         """The state with the mouse button held as `held` says: by default unchanged (no button register)."""
+        return state
+
+    def _watch_history(self, state: State, screens_BTHW: Tensor) -> State:
+        """The state after watching screens uint8 (B, T, H, W) of palette indices, one after another."""
+        for t in range(screens_BTHW.shape[1]):  # one screen at a time: a whole history in int64 is large
+            state = self._watch(state, self.to_colors[screens_BTHW[:, t].long()])
         return state
 
     def _watch(self, state: State, screens: Tensor) -> State:

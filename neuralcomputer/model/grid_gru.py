@@ -178,6 +178,38 @@ class GridGRU(NeuralComputer):
     def _watch(self, state: State, screens: Tensor) -> State:
         return self._observe(self._fold(state), screens)
 
+    def _watch_history(self, state: State, screens_BTHW: Tensor) -> State:
+        """As watching the screens one by one, in a few passes over the whole history (training boots
+        every window on 128 of them).
+
+        Watching leaves the memory, the button and the grip alone. Each screen seen is the
+        real one with the pointer's footprint filled from the screen seen before it, so the
+        footprint depends on the past only there; `under` is each pixel's colour before its
+        last change among the screens seen, all but the last (each watch folds the one before).
+        """
+        B, T, H, W = screens_BTHW.shape
+        if T == 0:
+            return state
+        seen_BTHW = torch.stack([state["screen"]] + [self.to_colors[screens_BTHW[:, t].long()] for t in range(T)], 1)
+        pointer_N2 = locate_pointer(seen_BTHW[:, 1:].flatten(0, 1), self.pointer_color)
+        if self.pointer_color is not None:
+            pointer_N2 = self.sprite.hotspot(pointer_N2, self.pointer_color)
+        n_P, y_P, x_P, sy_P, sx_P = self.sprite.footprint(pointer_N2, H, W)
+        covered_P = self.sprite.opacity[sy_P, sx_P] > 0
+        n_P, y_P, x_P = n_P[covered_P], y_P[covered_P], x_P[covered_P]
+        b_P, t_P = n_P // T, n_P % T + 1
+        # In time order, so that a pixel covered on several screens running takes its colour from before them.
+        order_P, per_time = torch.argsort(t_P, stable=True), torch.bincount(t_P, minlength=T + 1)[1:].tolist()
+        for b, t, y, x in zip(*(v[order_P].split(per_time) for v in (b_P, t_P, y_P, x_P))):
+            seen_BTHW[b, t, y, x] = seen_BTHW[b, t - 1, y, x]
+        state = {**state, "screen": seen_BTHW[:, T], "pointer": pointer_N2.view(B, T, 2)[:, -1]}
+        if not self.config.under:
+            return state
+        changed_BTHW = seen_BTHW[:, 1:T] != seen_BTHW[:, : T - 1]  # the changes folded: k = 1 .. T-1
+        last_BHW = (changed_BTHW * torch.arange(1, T, dtype=torch.int16).view(1, -1, 1, 1)).amax(1)  # 0: none
+        under_BHW = seen_BTHW.gather(1, (last_BHW.clamp(min=1) - 1)[:, None].long())[:, 0]
+        return {**state, "under": under_BHW, "before": seen_BTHW[:, T - 1]}
+
     def _fold(self, state: State) -> State:
         """`under` brought up to the state's screen: where the screen changed since `before`, the colour it
         changed from. Done when the next step starts, not when a screen is predicted, so that a screen
@@ -290,7 +322,8 @@ class GridGRU(NeuralComputer):
         gripped_BHW = torch.sigmoid(state["grip"])
         moved_BHW = drag(gripped_BHW, state["pointer"], pointer_B2)
         follow_B2G11 = self.grip_gates(context_B2C).view(len(context_B2C), 2, -1, 1, 1)
-        return gates_BGHW.addcmul(follow_B2G11[:, 0], moved_BHW[:, None]).addcmul(follow_B2G11[:, 1], gripped_BHW[:, None])
+        moved_gates_BGHW = gates_BGHW.addcmul(follow_B2G11[:, 0], moved_BHW[:, None])
+        return moved_gates_BGHW.addcmul(follow_B2G11[:, 1], gripped_BHW[:, None])
 
     def _sources(self, state: State, pointer_B2: Tensor) -> Tensor:
         """The old colours each pixel may keep, (B, sources, H, W): its own, [the one the pointer's move drags

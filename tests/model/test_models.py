@@ -2,10 +2,10 @@
 
 import pytest
 import torch
-from toy_world import PALETTE, tiny_model, toy_clip
+from toy_world import PALETTE, POINTER_COLOR, tiny_model, toy_clip
 
 from neuralcomputer.errors import UserError
-from neuralcomputer.model import ARCHS
+from neuralcomputer.model import ARCHS, NeuralComputer
 from neuralcomputer.model.grid_gru import MATCH_WIDTH, mix_colours
 
 
@@ -167,6 +167,30 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
         seen = model.observe(state, boot.flip(-1))
     under = (slice(None), slice(12, 20), slice(10, 18))  # the window around the hotspot (14, 16), origin 4 (8 // 2)
     assert torch.equal(seen["screen"][under], state["screen"][under])
+
+
+@pytest.mark.parametrize("under", [True, False])
+def test_grid_gru_watches_a_history_as_one_screen_after_another(under):
+    """Booting on a history watches it in a few passes over all of it; the state is the one of watching
+    each screen in turn: `under`, and the pointer's footprint filled from the screens before (a pixel under
+    the pointer on several screens running takes its colour from before all of them)."""
+    model = tiny_model("grid-gru", under=under)
+    with torch.no_grad():
+        model.sprite.opacity[2:6, 2:6] = 1.0  # a 4x4 footprint around the hotspot
+    torch.manual_seed(1)
+    history = torch.randint(0, 3, (2, 9, 32, 32), dtype=torch.uint8)  # pointer colour 3 only where drawn
+    history[:, :, 10:20, 5:25] = history[:, :1, 10:20, 5:25]  # a region that changes only now and then
+    history[:, 4:, 12:15, 8:14] = 2
+    for t, (x, y) in enumerate([(3, 3), (20, 20), (21, 20), (21, 21), (8, 12), (30, 30), (9, 12), (9, 12), (0, 0)]):
+        history[0, t, y : y + 2, x : x + 2] = POINTER_COLOR  # the 2x2 toy pointer
+    history[1, :, 16:18, 16:18] = POINTER_COLOR  # one that never moves
+    with torch.no_grad():
+        state = model.boot(history)
+        one_by_one = NeuralComputer._watch_history(model, model._boot(history[:, 0]), history[:, 1:])
+    assert state.keys() == one_by_one.keys()
+    for name, value in one_by_one.items():
+        assert torch.equal(state[name], value), name
+    assert (state["screen"] != history[:, -1]).any()  # the footprint was filled in
 
 
 @pytest.mark.parametrize("arch", ARCHS)
