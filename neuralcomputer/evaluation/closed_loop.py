@@ -30,7 +30,7 @@ from neuralcomputer.recordings import HELDOUT_FRACTION, Episode, Recording, Reco
 ModelSource = str | Path | NeuralComputer  # a shipped name, a checkpoint directory, or a loaded model
 HORIZONS = (1, 10, 100, 1000)  # the "at" keys: how long a model stays faithful, on a log scale
 BLOCK_STEPS = 64  # real frames read per episode at a time: bounds memory at long horizons
-WARMUP_STEPS, TIMED_STEPS, ROUNDS = 5, 40, 5  # for steps per second: each system, per round
+WARMUP_STEPS, TIMED_STEPS, ROUNDS = 20, 40, 5  # for steps per second: each system (per round)
 
 COPY_LAST_FRAME = "copy-last-frame"  # the baseline with no weights, always run
 DEFAULT_BASELINES: Mapping[str, ModelSource | None] = MappingProxyType({"seed-gru": None})  # None: not given
