@@ -2,10 +2,13 @@
 
 The real-time target is >= 100 steps/s on a laptop CPU: `boot` once, then `step` in
 `torch.inference_mode()`, the screen returned as uint8 each step (what the runtime
-does). Untrained weights of the default configs (speed does not depend on training),
-driven by random moves and key presses. The architectures take turns for several
-rounds and each reports its median round, so that a busy neighbour on a shared machine
-skews all of them alike. Run: `python bench/model_speed.py [--threads 2] [--rounds 7]`.
+does). Untrained weights of the default configs, driven by random moves and key
+presses (an untrained grid-gru keeps every pixel, the cheapest case of its `step`, which
+decodes colours only where a pixel may change; `--models` times trained ones). The
+architectures take turns for several rounds and each reports its median round, so that a
+busy neighbour on a shared machine skews all of them alike. Beside the wall clock, the
+CPU time of the whole process per step (all threads, spinning ones too). Run:
+`python bench/model_speed.py [--threads 2] [--rounds 7]`.
 
 `--models [NAME ...]` times shipped models (all of them when no name is given) or
 checkpoint directories instead, each on its own screen size and colours.
@@ -38,15 +41,21 @@ def random_actions(width: int, height: int, steps: int, batch: int) -> torch.Ten
     return torch.from_numpy(encode_actions(rows).astype("int64"))[None].repeat(batch, 1, 1)
 
 
-def seconds_per_step(model: NeuralComputer, screens: torch.Tensor, actions: torch.Tensor) -> float:
-    """Mean seconds of one `step` over the rows of `actions` (B, T, A), after booting on `screens`."""
+def seconds_per_step(model: NeuralComputer, screens: torch.Tensor, actions: torch.Tensor) -> tuple[float, float]:
+    """Mean seconds of one `step` over the rows of `actions` (B, T, A), after booting on `screens`: wall-clock,
+    and CPU time of the whole process (all its threads)."""
     with torch.inference_mode():
         state = model.boot(screens)
         state, _ = model.step(state, actions[:, 0])  # warm-up
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for t in range(actions.shape[1]):
             state, _ = model.step(state, actions[:, t])
-        return (time.perf_counter() - start) / actions.shape[1]
+        return (time.perf_counter() - start) / actions.shape[1], (time.process_time() - cpu_start) / actions.shape[1]
+
+
+def medians(rounds: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall-clock and the median CPU seconds per step over the rounds."""
+    return statistics.median(wall for wall, _ in rounds), statistics.median(cpu for _, cpu in rounds)
 
 
 def main() -> None:
@@ -64,37 +73,40 @@ def main() -> None:
     screens = torch.from_numpy(make_software("desktop").reset(0)).repeat(args.batch, 1, 1)
     actions = random_actions(128, 128, args.steps, args.batch)
     models = {arch: build(arch) for arch in ARCHS}
-    rounds: dict[str, list[float]] = {arch: [] for arch in ARCHS}
+    rounds: dict[str, list[tuple[float, float]]] = {arch: [] for arch in ARCHS}
     for _ in range(args.rounds):
         for arch, model in models.items():
             rounds[arch].append(seconds_per_step(model, screens, actions))
     print(f"closed-loop steps/s at batch {args.batch}, 128x128 desktop, {args.threads} CPU threads, torch {torch.__version__}")
-    print(f"{'arch':>16} | {'params':>10} | {'steps/s':>8} | {'ms/step':>7}")
-    print(f"{'-' * 16}-+-{'-' * 10}-+-{'-' * 8}-+-{'-' * 7}")
+    print(f"{'arch':>16} | {'params':>10} | {'steps/s':>8} | {'ms/step':>7} | {'CPU ms/step':>11}")
+    print(f"{'-' * 16}-+-{'-' * 10}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 11}")
     for arch, model in models.items():
-        median = statistics.median(rounds[arch])
+        wall, cpu = medians(rounds[arch])
         params = sum(p.numel() for p in model.parameters())
-        print(f"{arch:>16} | {params:>10,} | {1 / median:>8.1f} | {1000 * median:>7.2f}")
+        print(f"{arch:>16} | {params:>10,} | {1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}")
 
 
 def time_models(names: list[str], args: argparse.Namespace) -> None:
     """The table for shipped models or checkpoints, each booted on a blank screen of its own size."""
     models = {name: load_model(name).eval() for name in names}
-    rounds: dict[str, list[float]] = {name: [] for name in names}
+    rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for _ in range(args.rounds):
         for name, model in models.items():
             c = model.config
             screens = torch.zeros(args.batch, c.height, c.width, dtype=torch.uint8)
             rounds[name].append(seconds_per_step(model, screens, random_actions(c.width, c.height, args.steps, args.batch)))
     print(f"closed-loop steps/s at batch {args.batch}, {args.threads} CPU threads, torch {torch.__version__}")
-    print(f"{'model':>18} | {'arch':>9} | {'screen':>7} | {'colours':>7} | {'params':>9} | {'steps/s':>8} | {'ms/step':>7}")
-    print(f"{'-' * 18}-+-{'-' * 9}-+-{'-' * 7}-+-{'-' * 7}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 7}")
+    print(
+        f"{'model':>18} | {'arch':>9} | {'screen':>7} | {'colours':>7} | {'params':>9} | {'steps/s':>8} | {'ms/step':>7} "
+        f"| {'CPU ms/step':>11}"
+    )
+    print(f"{'-' * 18}-+-{'-' * 9}-+-{'-' * 7}-+-{'-' * 7}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 11}")
     for name, model in models.items():
-        c, median = model.config, statistics.median(rounds[name])
+        c, (wall, cpu) = model.config, medians(rounds[name])
         params = sum(p.numel() for p in model.parameters())
         print(
             f"{name:>18} | {c.arch:>9} | {f'{c.width}x{c.height}':>7} | {model.num_colors:>7} | {params:>9,} | "
-            f"{1 / median:>8.1f} | {1000 * median:>7.2f}"
+            f"{1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}"
         )
 
 
