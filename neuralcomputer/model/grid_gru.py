@@ -190,7 +190,11 @@ class GridGRU(NeuralComputer):
         B, T, H, W = screens_BTHW.shape
         if T == 0:
             return state
-        seen_BTHW = torch.stack([state["screen"]] + [self.to_colors[screens_BTHW[:, t].long()] for t in range(T)], 1)
+        if torch.equal(self.to_colors, torch.arange(len(self.to_colors)).to(self.to_colors)):
+            colors_BTHW = screens_BTHW  # the model draws with the whole palette: nothing to map
+        else:  # one screen at a time: a whole history as int64 indices is large
+            colors_BTHW = torch.stack([self.to_colors[screens_BTHW[:, t].long()] for t in range(T)], 1)
+        seen_BTHW = torch.cat([state["screen"][:, None], colors_BTHW], 1)
         pointer_N2 = locate_pointer(seen_BTHW[:, 1:].flatten(0, 1), self.pointer_color)
         if self.pointer_color is not None:
             pointer_N2 = self.sprite.hotspot(pointer_N2, self.pointer_color)

@@ -169,12 +169,13 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
     assert torch.equal(seen["screen"][under], state["screen"][under])
 
 
-@pytest.mark.parametrize("under", [True, False])
-def test_grid_gru_watches_a_history_as_one_screen_after_another(under):
+@pytest.mark.parametrize("under, colors", [(True, None), (False, None), (True, [0, 2, 3])])
+def test_grid_gru_watches_a_history_as_one_screen_after_another(under, colors):
     """Booting on a history watches it in a few passes over all of it; the state is the one of watching
     each screen in turn: `under`, and the pointer's footprint filled from the screens before (a pixel under
-    the pointer on several screens running takes its colour from before all of them)."""
-    model = tiny_model("grid-gru", under=under)
+    the pointer on several screens running takes its colour from before all of them); with a palette of
+    its own too."""
+    model = tiny_model("grid-gru", under=under, colors=colors)
     with torch.no_grad():
         model.sprite.opacity[2:6, 2:6] = 1.0  # a 4x4 footprint around the hotspot
     torch.manual_seed(1)
@@ -186,11 +187,12 @@ def test_grid_gru_watches_a_history_as_one_screen_after_another(under):
     history[1, :, 16:18, 16:18] = POINTER_COLOR  # one that never moves
     with torch.no_grad():
         state = model.boot(history)
-        one_by_one = NeuralComputer._watch_history(model, model._boot(history[:, 0]), history[:, 1:])
+        booted = model._boot(model.to_colors[history[:, 0].long()])
+        one_by_one = NeuralComputer._watch_history(model, booted, history[:, 1:])  # the base class: one by one
     assert state.keys() == one_by_one.keys()
     for name, value in one_by_one.items():
         assert torch.equal(state[name], value), name
-    assert (state["screen"] != history[:, -1]).any()  # the footprint was filled in
+    assert (state["screen"] != model.to_colors[history[:, -1].long()]).any()  # the footprint was filled in
 
 
 @pytest.mark.parametrize("arch", ARCHS)
