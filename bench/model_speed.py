@@ -11,7 +11,10 @@ CPU time of the whole process per step (all threads, spinning ones too). Run:
 `python bench/model_speed.py [--threads 2] [--rounds 7]`.
 
 `--models [NAME ...]` times shipped models (all of them when no name is given) or
-checkpoint directories instead, each on its own screen size and colours.
+checkpoint directories instead, each on its own screen size and colours, booted on a
+blank screen and driven by random actions; with `--data DIR`, booted on the first screen
+of the recording's first episode and driven by its actions (`--steps` of them per round,
+the first ones: where windows open), which is where a trained grid-gru decodes the most.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import torch
 
 from neuralcomputer.actions import Action, encode_actions
 from neuralcomputer.model import ARCHS, NeuralComputer, list_models, load_model
+from neuralcomputer.recordings import Recording
 from neuralcomputer.software import make_software
 
 
@@ -65,6 +69,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--models", nargs="*", metavar="NAME", help="time shipped models (default: all) instead")
+    parser.add_argument("--data", help="with --models: drive them with this recording's first episode")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.models is not None:
@@ -90,11 +95,10 @@ def time_models(names: list[str], args: argparse.Namespace) -> None:
     """The table for shipped models or checkpoints, each booted on a blank screen of its own size."""
     models = {name: load_model(name).eval() for name in names}
     rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    drives = {name: drive(model.config, args) for name, model in models.items()}
     for _ in range(args.rounds):
         for name, model in models.items():
-            c = model.config
-            screens = torch.zeros(args.batch, c.height, c.width, dtype=torch.uint8)
-            rounds[name].append(seconds_per_step(model, screens, random_actions(c.width, c.height, args.steps, args.batch)))
+            rounds[name].append(seconds_per_step(model, *drives[name]))
     print(f"closed-loop steps/s at batch {args.batch}, {args.threads} CPU threads, torch {torch.__version__}")
     print(
         f"{'model':>18} | {'arch':>9} | {'screen':>7} | {'colours':>7} | {'params':>9} | {'steps/s':>8} | {'ms/step':>7} "
@@ -108,6 +112,19 @@ def time_models(names: list[str], args: argparse.Namespace) -> None:
             f"{name:>18} | {c.arch:>9} | {f'{c.width}x{c.height}':>7} | {model.num_colors:>7} | {params:>9,} | "
             f"{1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}"
         )
+
+
+def drive(config, args: argparse.Namespace) -> tuple[torch.Tensor, torch.Tensor]:
+    """Boot screens (B, H, W) and actions (B, steps, A) for a model: a blank screen and random actions, or
+    the first episode of `args.data`."""
+    if args.data is None:
+        screens = torch.zeros(args.batch, config.height, config.width, dtype=torch.uint8)
+        return screens, random_actions(config.width, config.height, args.steps, args.batch)
+    episode = Recording(args.data).episode(0)
+    if episode.steps < args.steps:
+        raise SystemExit(f"{args.data}: its first episode has {episode.steps} steps, fewer than --steps {args.steps}")
+    screens = torch.from_numpy(episode.frames[0]).repeat(args.batch, 1, 1)
+    return screens, torch.from_numpy(episode.actions[: args.steps].astype("int64"))[None].repeat(args.batch, 1, 1)
 
 
 if __name__ == "__main__":

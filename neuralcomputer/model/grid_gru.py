@@ -209,8 +209,11 @@ class GridGRU(NeuralComputer):
         state = {**state, "screen": seen_BTHW[:, T], "pointer": pointer_N2.view(B, T, 2)[:, -1]}
         if not self.config.under:
             return state
+        if T == 1:  # one screen watched: nothing folded yet
+            return {**state, "under": seen_BTHW[:, 0], "before": seen_BTHW[:, 0]}
         changed_BTHW = seen_BTHW[:, 1:T] != seen_BTHW[:, : T - 1]  # the changes folded: k = 1 .. T-1
-        last_BHW = (changed_BTHW * torch.arange(1, T, dtype=torch.int16).view(1, -1, 1, 1)).amax(1)  # 0: none
+        k_T = torch.arange(1, T, dtype=torch.int16, device=seen_BTHW.device)
+        last_BHW = (changed_BTHW * k_T.view(1, -1, 1, 1)).amax(1)  # 0: no change
         under_BHW = seen_BTHW.gather(1, (last_BHW.clamp(min=1) - 1)[:, None].long())[:, 0]
         return {**state, "under": under_BHW, "before": seen_BTHW[:, T - 1]}
 
