@@ -166,11 +166,16 @@ class GridGRU(NeuralComputer):
     def _observe(self, state: State, screens: Tensor) -> State:
         """The memory stays; the screen is the one under the pointer: the real one with the pointer rubbed out,
         and where the pointer hides it, what the model believed was there (at boot: a guess)."""
-        pointer_B2 = locate_pointer(screens, self.pointer_color)
-        if self.pointer_color is not None:
-            pointer_B2 = self.sprite.hotspot(pointer_B2, self.pointer_color)
+        pointer_B2 = self._locate(screens)
         screen_BHW = self.sprite.erase(screens, pointer_B2, state.get("screen"))
         return {**state, "screen": screen_BHW, "pointer": pointer_B2}
+
+    def _locate(self, screens_BHW: Tensor) -> Tensor:
+        """The pointer's hotspots (B, 2) on real screens (-1 where none shows)."""
+        pointer_B2 = locate_pointer(screens_BHW, self.pointer_color)
+        if self.pointer_color is not None:
+            pointer_B2 = self.sprite.hotspot(pointer_B2, self.pointer_color)
+        return pointer_B2
 
     def _hold(self, state: State, held: Tensor) -> State:
         return {**state, "held": held.to(state["held"])}
@@ -195,12 +200,8 @@ class GridGRU(NeuralComputer):
         else:  # one screen at a time: a whole history as int64 indices is large
             colors_BTHW = torch.stack([self.to_colors[screens_BTHW[:, t].long()] for t in range(T)], 1)
         seen_BTHW = torch.cat([state["screen"][:, None], colors_BTHW], 1)
-        pointer_N2 = locate_pointer(seen_BTHW[:, 1:].flatten(0, 1), self.pointer_color)
-        if self.pointer_color is not None:
-            pointer_N2 = self.sprite.hotspot(pointer_N2, self.pointer_color)
-        n_P, y_P, x_P, sy_P, sx_P = self.sprite.footprint(pointer_N2, H, W)
-        covered_P = self.sprite.opacity[sy_P, sx_P] > 0
-        n_P, y_P, x_P = n_P[covered_P], y_P[covered_P], x_P[covered_P]
+        pointer_N2 = self._locate(seen_BTHW[:, 1:].flatten(0, 1))
+        n_P, y_P, x_P = self.sprite.covered(pointer_N2, H, W)
         b_P, t_P = n_P // T, n_P % T + 1
         # In time order, so that a pixel covered on several screens running takes its colour from before them.
         order_P, per_time = torch.argsort(t_P, stable=True), torch.bincount(t_P, minlength=T + 1)[1:].tolist()

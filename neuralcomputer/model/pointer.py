@@ -125,10 +125,8 @@ class PointerSprite(nn.Module):
         sprite is more opaque than not).
         """
         H, W = screens_BHW.shape[1:]
-        b_N, y_N, x_N, sy_N, sx_N = self.footprint(xy_B2, H, W)
-        covered_N = self.opacity[sy_N, sx_N] > 0
+        b_N, y_N, x_N = self.covered(xy_B2, H, W)
         erased_BHW = screens_BHW.clone()
-        b_N, y_N, x_N = b_N[covered_N], y_N[covered_N], x_N[covered_N]
         if under_BHW is not None:
             erased_BHW[b_N, y_N, x_N] = under_BHW[b_N, y_N, x_N]
             return erased_BHW
@@ -158,6 +156,12 @@ class PointerSprite(nn.Module):
         opacity_N1 = self.GAIN * self.opacity[sy_N, sx_N, None]
         colors_NK = (self.GAIN * self.colors).log_softmax(0)[:, sy_N, sx_N].T
         return torch.logaddexp(F.logsigmoid(opacity_N1) + colors_NK, F.logsigmoid(-opacity_N1) + under_NK)
+
+    def covered(self, xy_B2: Tensor, height: int, width: int) -> tuple[Tensor, Tensor, Tensor]:
+        """The on-screen pixels the sprite hides (more opaque than not): batch row, screen y and x, each (N,)."""
+        b_N, y_N, x_N, sy_N, sx_N = self.footprint(xy_B2, height, width)
+        hidden_N = self.opacity[sy_N, sx_N] > 0
+        return b_N[hidden_N], y_N[hidden_N], x_N[hidden_N]
 
     def _window(self, xy_B2: Tensor) -> tuple[Tensor, Tensor]:
         """Screen rows and columns of each sprite window, (B, S) each (off screen ones included)."""
