@@ -31,6 +31,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/record_speed.py
 	$(BIN)/python bench/model_speed.py
+	$(BIN)/python bench/train_speed.py
 	$(BIN)/python bench/play_speed.py
 
 clean:

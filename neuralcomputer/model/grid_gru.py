@@ -136,7 +136,7 @@ class GridGRU(NeuralComputer):
         # 1x1 conv followed by pixel shuffle.)
         outputs = k + self.sources + 1 + config.grip
         self.pixels = nn.Linear(config.decoder_channels, s * s * outputs)
-        # Its rows by kind, for `step`: the colour logits, and the rest (gates [and grip]).
+        # Its rows by kind: the colour logits, and the rest (gates [and grip]), each decoded on its own (`_decode`).
         rows_PO = torch.arange(s * s * outputs).view(s * s, outputs)
         self.register_buffer("colour_rows", rows_PO[:, :k].flatten(), persistent=False)
         self.register_buffer("rest_rows", rows_PO[:, k:].flatten(), persistent=False)
@@ -184,8 +184,8 @@ class GridGRU(NeuralComputer):
         return self._observe(self._fold(state), screens)
 
     def _watch_history(self, state: State, screens_BTHW: Tensor) -> State:
-        """As watching the screens one by one, in a few passes over the whole history (training boots
-        every window on 128 of them).
+        """As watching the screens one by one, but the pointer located on all of them at once and each
+        pixel's last change found with one masked fill per screen (training boots every window on 128).
 
         Watching leaves the memory, the button and the grip alone. Each screen seen is the
         real one with the pointer's footprint filled from the screen seen before it, so the
@@ -212,10 +212,10 @@ class GridGRU(NeuralComputer):
             return state
         if T == 1:  # one screen watched: nothing folded yet
             return {**state, "under": seen_BTHW[:, 0], "before": seen_BTHW[:, 0]}
-        changed_BTHW = seen_BTHW[:, 1:T] != seen_BTHW[:, : T - 1]  # the changes folded: k = 1 .. T-1
-        k_T = torch.arange(1, T, dtype=torch.int16, device=seen_BTHW.device)
-        last_BHW = (changed_BTHW * k_T.view(1, -1, 1, 1)).amax(1)  # 0: no change
-        under_BHW = seen_BTHW.gather(1, (last_BHW.clamp(min=1) - 1)[:, None].long())[:, 0]
+        last_BHW = torch.zeros(B, H, W, dtype=torch.long, device=seen_BTHW.device)  # the last change folded; 0: none
+        for k in range(1, T):  # one screen at a time: the whole history's changes at once is large
+            last_BHW.masked_fill_(seen_BTHW[:, k] != seen_BTHW[:, k - 1], k)
+        under_BHW = seen_BTHW.gather(1, (last_BHW.clamp(min=1) - 1)[:, None])[:, 0]
         return {**state, "under": under_BHW, "before": seen_BTHW[:, T - 1]}
 
     def _fold(self, state: State) -> State:
@@ -228,16 +228,9 @@ class GridGRU(NeuralComputer):
         return {**state, "under": torch.where(changed_BHW, state["before"], state["under"]), "before": state["screen"]}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        k, gates = self.num_colors, self.sources + 1
-        state = self._fold(state)
-        new, context_B2C = self._think(state, actions)
-        out_BOHW = self._unfold(self.pixels(self._hidden(new["memory"])))  # (B, K + gates [+ grip], H, W)
-        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, out_BOHW[:, k : k + gates])
-        sources_BMHW = self._sources(state, new["pointer"])
-        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, out_BOHW[:, :k])
+        state, new, hidden_BhwD, gates_BGHW, sources_BMHW = self._prepare(state, actions)
+        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, self._decode(hidden_BhwD, self.colour_rows))
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
-        if self.config.grip:
-            new_state["grip"] = out_BOHW[:, -1]
         return new_state, self.sprite(new["pointer"], screen_logp_BKHW)
 
     def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
@@ -250,15 +243,9 @@ class GridGRU(NeuralComputer):
         and the full mixture: a compositor's damage rectangles. Far less work per step
         than `transition`, which decodes every pixel for the loss.
         """
-        s, k, gates = self.config.stride, self.num_colors, self.sources + 1
+        s, k = self.config.stride, self.num_colors
         B, H, W = state["screen"].shape
-        state = self._fold(state)
-        new, context_B2C = self._think(state, actions)
-        hidden_BhwD = self._hidden(new["memory"])
-        rest = self.rest_rows
-        rest_BOHW = self._unfold(F.linear(hidden_BhwD, self.pixels.weight[rest], self.pixels.bias[rest]))
-        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, :gates])
-        sources_BMHW = self._sources(state, new["pointer"])
+        state, new, hidden_BhwD, gates_BGHW, sources_BMHW = self._prepare(state, actions)
         # Each source's share: its weight plus that of the other sources showing the same colour.
         same_BMMHW = sources_BMHW[:, :, None] == sources_BMHW[:, None]
         share_BMHW = (same_BMMHW * gates_BGHW.softmax(1)[:, None, :-1]).sum(2)
@@ -283,8 +270,6 @@ class GridGRU(NeuralComputer):
         screen_BHW.view(B, gh, s, gw, s)[b_C, cy_C, :, cx_C] = logp_CKss.max(1).indices.to(screen_BHW.dtype)
         screen_BHW = screen_BHW[:, :H, :W]
         new_state = {**state, **new, "screen": screen_BHW}
-        if self.config.grip:
-            new_state["grip"] = rest_BOHW[:, -1]
         # The pointer, drawn over the log-probs of the pixels under it.
         cell_of_Bhw = torch.full((B, gh, gw), -1, dtype=torch.long, device=b_C.device)
         cell_of_Bhw[b_C, cy_C, cx_C] = torch.arange(len(b_C), device=b_C.device)
@@ -292,6 +277,18 @@ class GridGRU(NeuralComputer):
         display_BHW = screen_BHW.clone()
         display_BHW[b_N, y_N, x_N] = self.sprite.draw(under_NK, sy_N, sx_N).max(1).indices.to(display_BHW.dtype)
         return new_state, self.to_palette[display_BHW.long()]
+
+    def _prepare(self, state: State, actions: Tensor) -> tuple[State, State, Tensor, Tensor, Tensor]:
+        """A clock cycle up to the colours: (the state with `under` folded, the new registers and memory
+        [and grip], the decoder's features, the gates (B, sources + 1, H, W), the old colours (B, sources, H, W))."""
+        state = self._fold(state)
+        new, context_B2C = self._think(state, actions)
+        hidden_BhwD = self._hidden(new["memory"])
+        rest_BOHW = self._decode(hidden_BhwD, self.rest_rows)
+        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, : self.sources + 1])
+        if self.config.grip:
+            new["grip"] = rest_BOHW[:, -1]
+        return state, new, hidden_BhwD, gates_BGHW, self._sources(state, new["pointer"])
 
     def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         """The clock cycle up to the pixels: the new pointer, held button and memory, and the step's
@@ -347,12 +344,22 @@ class GridGRU(NeuralComputer):
         """The decoder's features of each cell, channels last: (B, grid_h, grid_w, decoder_channels)."""
         return self.decoder(memory_BCHW).permute(0, 2, 3, 1)
 
-    def _unfold(self, out_BhwP: Tensor) -> Tensor:
+    def _decode(self, hidden_BhwD: Tensor, rows: Tensor) -> Tensor:
+        """The pixel layer's outputs of one kind (its `rows`: O per pixel), as per-pixel maps (B, O, H, W).
+
+        The colour logits are decoded apart from the rest rather than all at once and
+        sliced: in training, the backward of each slice of one (B, K + gates + 1, H, W) map
+        fills a zero map of that whole size, 4-15 % of a training step's CPU time in profiles.
+        """
+        return self._to_pixels(F.linear(hidden_BhwD, self.pixels.weight[rows], self.pixels.bias[rows]))
+
+    def _to_pixels(self, out_BhwP: Tensor) -> Tensor:
         """Per-cell outputs (B, grid_h, grid_w, s * s * O), O per pixel, -> per-pixel maps (B, O, H, W)."""
         B, s = len(out_BhwP), self.config.stride
         gh, gw = self.grid
-        out_BOHW = out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
-        return out_BOHW[:, :, : self.config.height, : self.config.width]
+        out_BOHW = out_BhwP.reshape(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
+        H, W = self.config.height, self.config.width
+        return out_BOHW if (H, W) == out_BOHW.shape[2:] else out_BOHW[:, :, :H, :W]
 
     def _read(self, state: State) -> Tensor:
         """Features of each cell's patch of the screen, plus those of its patch of `under`: (B, screen_channels,
@@ -363,7 +370,7 @@ class GridGRU(NeuralComputer):
         layers_BLHW = F.pad(layers_BLHW, (0, gw * s - layers_BLHW.shape[3], 0, gh * s - layers_BLHW.shape[2]))
         patches_NP = layers_BLHW.view(B, -1, gh, s, gw, s).permute(0, 2, 4, 1, 3, 5).reshape(B * gh * gw, -1).long()
         tables = [self.read_screen.weight, self.read_under.weight] if self.config.under else [self.read_screen.weight]
-        features_NS = F.embedding_bag(patches_NP + self.pixel_rows, torch.cat(tables), mode="sum")
+        features_NS = SumRows.apply(patches_NP + self.pixel_rows, torch.cat(tables))
         return features_NS.view(B, gh, gw, -1).permute(0, 3, 1, 2)
 
     def _match(self, memory_BCHW: Tensor, under_pointer_BC: Tensor) -> Tensor:
@@ -385,6 +392,31 @@ class GridGRU(NeuralComputer):
         cell_B2 = xy_B2.clamp(min=0) // self.config.stride
         under_BC = memory_BCHW[torch.arange(len(xy_B2), device=xy_B2.device), :, cell_B2[:, 1], cell_B2[:, 0]]
         return under_BC * (xy_B2[:, :1] >= 0)
+
+
+class SumRows(torch.autograd.Function):
+    """`F.embedding_bag(rows_NP, table_RS, mode="sum")`: the sum of P rows of a table for each of N bags,
+    with a cheaper backward.
+
+    embedding_bag's own backward sorts every row looked up (262 k for a batch of 8 screens
+    and their `under`), 15-21 % of a training step's CPU time in profiles. The table's
+    gradient is only each bag's gradient added to its rows: P `index_add_`s, one per
+    position in the bag, none of which repeats the gradient P times in memory.
+    """
+
+    @staticmethod
+    def forward(ctx, rows_NP: Tensor, table_RS: Tensor) -> Tensor:
+        ctx.save_for_backward(rows_NP)
+        ctx.table_rows = len(table_RS)
+        return F.embedding_bag(rows_NP, table_RS, mode="sum")
+
+    @staticmethod
+    def backward(ctx, grad_NS: Tensor) -> tuple[None, Tensor]:
+        (rows_NP,) = ctx.saved_tensors
+        grad_RS = grad_NS.new_zeros(ctx.table_rows, grad_NS.shape[1])
+        for rows_N in rows_NP.T:
+            grad_RS.index_add_(0, rows_N, grad_NS)
+        return None, grad_RS
 
 
 def mix_colours(sources_BMHW: Tensor, gates_BGHW: Tensor, new_logits_BKHW: Tensor) -> Tensor:

@@ -24,10 +24,9 @@ def locate_pointer(screens_BHW: Tensor, color: int | None) -> Tensor:
     B, H, W = screens_BHW.shape
     if color is None:
         return torch.full((B, 2), -1, dtype=torch.long, device=screens_BHW.device)
-    flat_BN = (screens_BHW == color).flatten(1)
-    first_B = flat_BN.byte().argmax(1)  # argmax returns the first maximum
+    found_B, first_B = (screens_BHW == color).flatten(1).view(torch.uint8).max(1)  # the first maximum's index
     xy_B2 = torch.stack([first_B % W, first_B // W], 1)
-    return torch.where(flat_BN.any(1, keepdim=True), xy_B2, -1)
+    return torch.where(found_B[:, None].bool(), xy_B2, -1)
 
 
 def move_pointer(xy_B2: Tensor, actions_BA: Tensor) -> Tensor:

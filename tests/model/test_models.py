@@ -2,11 +2,12 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 from toy_world import PALETTE, POINTER_COLOR, tiny_model, toy_clip
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS, NeuralComputer
-from neuralcomputer.model.grid_gru import MATCH_WIDTH, mix_colours
+from neuralcomputer.model.grid_gru import MATCH_WIDTH, SumRows, mix_colours
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -88,6 +89,19 @@ def test_mix_colours_is_a_distribution_that_keeps_exactly():
     logp = mix_colours(sources, gates, new_logits)
     torch.testing.assert_close(logp.logsumexp(1), torch.zeros(2, 3, 3))
     assert torch.equal(logp.argmax(1), sources[:, 0].long())
+
+
+def test_sum_rows_is_embedding_bag_forward_and_back():
+    """grid-gru reads each cell's pixels as a sum of table rows, with a cheaper backward than embedding_bag's."""
+    torch.manual_seed(0)
+    rows = torch.randint(0, 5, (64, 6)) + torch.arange(6) * 5  # 6 pixels of 5 colours per bag: distinct rows
+    table = torch.randn(30, 3, requires_grad=True)
+    weights = torch.randn(64, 3)
+    (SumRows.apply(rows, table) * weights).sum().backward()
+    ours, table.grad = table.grad, None
+    (F.embedding_bag(rows, table, mode="sum") * weights).sum().backward()
+    torch.testing.assert_close(SumRows.apply(rows, table), F.embedding_bag(rows, table, mode="sum"))
+    torch.testing.assert_close(ours, table.grad)
 
 
 @pytest.mark.parametrize("size, scale", [(32, 0.3), (32, 1.0), ((30, 22), 1.0)])
