@@ -37,6 +37,7 @@ PHASES = ("batch", "boot", "forward", "backward", "optimiser")
 
 def time_step(model, optimizer, dataset, events, repair: float, index: int, args) -> dict[str, float]:
     """Seconds of each phase of one optimiser step on batch `index` of epoch 0."""
+    torch.manual_seed(index)  # the same repair blocks for every architecture
     clock = [time.perf_counter()]
     boot, held, actions, frames = window_batch(
         dataset, args.batch, 0, 0, index, 0, 1, torch.device("cpu"), events, args.event_share
@@ -44,7 +45,6 @@ def time_step(model, optimizer, dataset, events, repair: float, index: int, args
     clock.append(time.perf_counter())
     state = model.boot(boot, held)
     clock.append(time.perf_counter())
-    torch.manual_seed(index)  # the same repair blocks for every architecture
     loss, _ = model(state, actions, frames, teacher_forced=True, repair=repair)
     clock.append(time.perf_counter())
     optimizer.zero_grad(set_to_none=True)

@@ -351,13 +351,10 @@ class GridGRU(NeuralComputer):
         sliced: in training, the backward of each slice of one (B, K + gates + 1, H, W) map
         fills a zero map of that whole size, 4-15 % of a training step's CPU time in profiles.
         """
-        return self._to_pixels(F.linear(hidden_BhwD, self.pixels.weight[rows], self.pixels.bias[rows]))
-
-    def _to_pixels(self, out_BhwP: Tensor) -> Tensor:
-        """Per-cell outputs (B, grid_h, grid_w, s * s * O), O per pixel, -> per-pixel maps (B, O, H, W)."""
-        B, s = len(out_BhwP), self.config.stride
+        B, s = len(hidden_BhwD), self.config.stride
         gh, gw = self.grid
-        out_BOHW = out_BhwP.reshape(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
+        out_BhwP = F.linear(hidden_BhwD, self.pixels.weight[rows], self.pixels.bias[rows])  # O per pixel, per cell
+        out_BOHW = out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
         H, W = self.config.height, self.config.width
         return out_BOHW if (H, W) == out_BOHW.shape[2:] else out_BOHW[:, :, :H, :W]
 
