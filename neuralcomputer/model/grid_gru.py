@@ -39,6 +39,12 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   each component is a picture of what to draw where, and the context picks the mix (a
   low-rank bilinear map of context and place; a map factorised as one number per cell
   times a channel vector learnt more slowly, see docs/model.md).
+- A window opens with its title, listing or buttons drawn to the pixel, the same each
+  time it opens where its app opens it, but a cell's 32 numbers decoded by one layer
+  shared by all cells learn such detail slowly (titles and listings came out as dots)
+  -> with `canvas` each of those maps is also a picture: colour logits for every pixel
+  of the screen, added to the pixel layer's, mixed by the same weights of the context;
+  what is drawn at a fixed place is learnt in place, not through the memory.
 - A press acts on a whole window (raise it, close it), but which cells belong to the
   pressed window is only known where they are -> with `pointer_match` each cell also
   gets, per head, the dot product of a query from its memory with a key from the
@@ -96,6 +102,7 @@ class GridGRUConfig(ModelConfig):
     place_context: int = 32  # maps over the grid that the context mixes (which app, where); 0 = none
     pointer_match: int = 4  # heads comparing each cell's memory with the memory under the pointer; 0 = none
     grip: bool = True  # each pixel says whether it moves with the pointer; the next step's gates see that, moved
+    canvas: bool = True  # each place-context map is also a picture: colour logits per pixel (needs place_context)
 
 
 class GridGRU(NeuralComputer):
@@ -125,9 +132,12 @@ class GridGRU(NeuralComputer):
             self.match_query = nn.Conv2d(c, config.pointer_match * MATCH_WIDTH, 1)
             self.match_key = nn.Linear(c, config.pointer_match * MATCH_WIDTH)
         r = config.place_context
+        self.canvas = None
         if r:
             self.context_rank = nn.Linear(2 * c, r)
             self.place_maps = nn.Parameter(torch.zeros(r, 2 * c, *self.grid))  # starts as the model without it
+            if config.canvas:  # per cell, in the pixel layer's order (its s*s pixels, K colours each)
+                self.canvas = nn.Parameter(torch.zeros(r, *self.grid, s * s * k))
         # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
         self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
@@ -228,8 +238,10 @@ class GridGRU(NeuralComputer):
         return {**state, "under": torch.where(changed_BHW, state["before"], state["under"]), "before": state["screen"]}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        state, new, hidden_BhwD, gates_BGHW, sources_BMHW = self._prepare(state, actions)
-        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, self._decode(hidden_BhwD, self.colour_rows))
+        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW = self._prepare(state, actions)
+        pictures_BhwP = None if self.canvas is None else (mix_BR @ self.canvas.flatten(1)).view(*hidden_BhwD.shape[:3], -1)
+        logits_BKHW = self._decode(hidden_BhwD, self.colour_rows, pictures_BhwP)
+        screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, logits_BKHW)
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
         return new_state, self.sprite(new["pointer"], screen_logp_BKHW)
 
@@ -245,7 +257,7 @@ class GridGRU(NeuralComputer):
         """
         s, k = self.config.stride, self.num_colors
         B, H, W = state["screen"].shape
-        state, new, hidden_BhwD, gates_BGHW, sources_BMHW = self._prepare(state, actions)
+        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW = self._prepare(state, actions)
         # Each source's share: its weight plus that of the other sources showing the same colour.
         same_BMMHW = sources_BMHW[:, :, None] == sources_BMHW[:, None]
         share_BMHW = (same_BMMHW * gates_BGHW.softmax(1)[:, None, :-1]).sum(2)
@@ -259,8 +271,10 @@ class GridGRU(NeuralComputer):
         pad = (0, gw * s - W, 0, gh * s - H)
         b_C, cy_C, cx_C = F.pad(open_BHW, pad).view(B, gh, s, gw, s).any(4).any(2).nonzero(as_tuple=True)
         colour = self.colour_rows
-        logits_CKss = F.linear(hidden_BhwD[b_C, cy_C, cx_C], self.pixels.weight[colour], self.pixels.bias[colour])
-        logits_CKss = logits_CKss.view(-1, s, s, k).permute(0, 3, 1, 2)
+        logits_CP = F.linear(hidden_BhwD[b_C, cy_C, cx_C], self.pixels.weight[colour], self.pixels.bias[colour])
+        if self.canvas is not None:  # the open cells' patches of the pictures, mixed as each screen's context says
+            logits_CP = logits_CP + torch.einsum("cr,rcp->cp", mix_BR[b_C], self.canvas[:, cy_C, cx_C])
+        logits_CKss = logits_CP.view(-1, s, s, k).permute(0, 3, 1, 2)
 
         def cells(pixels_BXHW: Tensor) -> Tensor:  # (B, X, H, W) -> the open cells' pixels, (C, X, s, s)
             return F.pad(pixels_BXHW, pad).view(B, -1, gh, s, gw, s)[b_C, :, cy_C, :, cx_C]
@@ -278,21 +292,23 @@ class GridGRU(NeuralComputer):
         display_BHW[b_N, y_N, x_N] = self.sprite.draw(under_NK, sy_N, sx_N).max(1).indices.to(display_BHW.dtype)
         return new_state, self.to_palette[display_BHW.long()]
 
-    def _prepare(self, state: State, actions: Tensor) -> tuple[State, State, Tensor, Tensor, Tensor]:
+    def _prepare(self, state: State, actions: Tensor) -> tuple[State, State, Tensor, Tensor | None, Tensor, Tensor]:
         """A clock cycle up to the colours: (the state with `under` folded, the new registers and memory
-        [and grip], the decoder's features, the gates (B, sources + 1, H, W), the old colours (B, sources, H, W))."""
+        [and grip], the decoder's features, the context's mix of the place maps (B, place_context) [or None],
+        the gates (B, sources + 1, H, W), the old colours (B, sources, H, W))."""
         state = self._fold(state)
-        new, context_B2C = self._think(state, actions)
+        new, context_B2C, mix_BR = self._think(state, actions)
         hidden_BhwD = self._hidden(new["memory"])
         rest_BOHW = self._decode(hidden_BhwD, self.rest_rows)
         gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, : self.sources + 1])
         if self.config.grip:
             new["grip"] = rest_BOHW[:, -1]
-        return state, new, hidden_BhwD, gates_BGHW, self._sources(state, new["pointer"])
+        return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"])
 
-    def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        """The clock cycle up to the pixels: the new pointer, held button and memory, and the step's
-        context (action, button, summary of the memory, memory under the pointer), (B, 2C)."""
+    def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor, Tensor | None]:
+        """The clock cycle up to the pixels: the new pointer, held button and memory, the step's
+        context (action, button, summary of the memory, memory under the pointer), (B, 2C), and
+        with `place_context` its mix of the place maps, (B, place_context)."""
         c = self.config.channels
         pointer_B2 = move_pointer(state["pointer"], actions)
         held_B = torch.where(actions[:, 2] == 1, 1, torch.where(actions[:, 2] == 2, 0, state["held"]))
@@ -313,11 +329,12 @@ class GridGRU(NeuralComputer):
         zc_B2CHW = self.cell(torch.cat([cells_BIHW, memory_BCHW], 1)) + context_B2C[:, :, None, None]
         if self.place is not None:
             zc_B2CHW = zc_B2CHW + self.place
-        if self.config.place_context:
-            zc_B2CHW = zc_B2CHW + (self.context_rank(context_B2C) @ self.place_maps.flatten(1)).view_as(zc_B2CHW)
+        mix_BR = self.context_rank(context_B2C) if self.config.place_context else None
+        if mix_BR is not None:
+            zc_B2CHW = zc_B2CHW + (mix_BR @ self.place_maps.flatten(1)).view_as(zc_B2CHW)
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
         memory_BCHW = torch.lerp(memory_BCHW, candidate_BCHW, z_BCHW)
-        return {"memory": memory_BCHW, "pointer": pointer_B2, "held": held_B}, context_B2C
+        return {"memory": memory_BCHW, "pointer": pointer_B2, "held": held_B}, context_B2C, mix_BR
 
     def _follow_grip(self, state: State, pointer_B2: Tensor, context_B2C: Tensor, gates_BGHW: Tensor) -> Tensor:
         """The gates plus the last step's grip, moved as the pointer moved and where it was (weights from
@@ -344,8 +361,9 @@ class GridGRU(NeuralComputer):
         """The decoder's features of each cell, channels last: (B, grid_h, grid_w, decoder_channels)."""
         return self.decoder(memory_BCHW).permute(0, 2, 3, 1)
 
-    def _decode(self, hidden_BhwD: Tensor, rows: Tensor) -> Tensor:
-        """The pixel layer's outputs of one kind (its `rows`: O per pixel), as per-pixel maps (B, O, H, W).
+    def _decode(self, hidden_BhwD: Tensor, rows: Tensor, plus_BhwP: Tensor | None = None) -> Tensor:
+        """The pixel layer's outputs of one kind (its `rows`: O per pixel) [plus `plus_BhwP`, in the same order:
+        the pictures of `canvas`], as per-pixel maps (B, O, H, W).
 
         The colour logits are decoded apart from the rest rather than all at once and
         sliced: in training, the backward of each slice of one (B, K + gates + 1, H, W) map
@@ -354,6 +372,8 @@ class GridGRU(NeuralComputer):
         B, s = len(hidden_BhwD), self.config.stride
         gh, gw = self.grid
         out_BhwP = F.linear(hidden_BhwD, self.pixels.weight[rows], self.pixels.bias[rows])  # O per pixel, per cell
+        if plus_BhwP is not None:
+            out_BhwP = out_BhwP + plus_BhwP
         out_BOHW = out_BhwP.view(B, gh, gw, s, s, -1).permute(0, 5, 1, 3, 2, 4).reshape(B, -1, gh * s, gw * s)
         H, W = self.config.height, self.config.width
         return out_BOHW if (H, W) == out_BOHW.shape[2:] else out_BOHW[:, :, :H, :W]

@@ -264,6 +264,39 @@ def test_grid_gru_place_context_starts_as_without_it_then_acts_by_place():
     assert not torch.allclose(inner, inner[:, :1, :1].expand_as(inner))
 
 
+def test_grid_gru_canvas_starts_as_without_it_then_draws_its_picture_where_the_context_picks_it():
+    """Each place-context map is also a picture (colour logits per pixel), zero at first, so adding it changes
+    nothing before training; once learnt, a context that picks a map draws its picture to the pixel wherever
+    the gates take a new colour, in `transition` and in `step` alike (a screen that is not whole cells)."""
+    without = tiny_model("grid-gru", size=(30, 22), canvas=False)
+    model = tiny_model("grid-gru", size=(30, 22))
+    model.load_state_dict(without.state_dict(), strict=False)  # all but the pictures shared
+    boot, actions = toy_clip()
+    screens = torch.randint(0, len(PALETTE), (1, 22, 30), dtype=torch.uint8)
+    with torch.inference_mode():
+        a, b = without.boot(screens), model.boot(screens)
+        for action in actions:
+            (a, screen_a), (b, screen_b) = without.step(a, action), model.step(b, action)
+            assert torch.equal(screen_a, screen_b)
+
+    k, s = model.num_colors, model.config.stride
+    (gh, gw), picture = model.grid, torch.randint(0, k, (22, 30))
+    logits = F.pad(20 * F.one_hot(picture, k), (0, 0, 0, gw * s - 30, 0, gh * s - 22))  # (H, W, K), whole cells
+    with torch.no_grad():
+        model.canvas.zero_()  # map 1's picture, per cell in the pixel layer's order: its s*s pixels, K colours each
+        model.canvas[1] = logits.view(gh, s, gw, s, k).permute(0, 2, 1, 3, 4).reshape(gh, gw, -1)
+        model.context_rank.weight.zero_()
+        model.context_rank.bias.copy_(F.one_hot(torch.tensor(1), model.config.place_context))  # every context picks it
+        model.pixels.weight.zero_()  # the pixel layer says nothing of colours, and every gate takes the new one
+        model.pixels.bias.view(s * s, -1)[:, :k].zero_()
+        model.pixels.bias.view(s * s, -1)[:, k : k + model.sources + 1] = torch.tensor([-50.0] * model.sources + [50])
+    with torch.inference_mode():
+        state = model.boot(screens)
+        (by_transition, _), (by_step, _) = model.transition(state, actions[0]), model.step(state, actions[0])
+    assert torch.equal(by_transition["screen"][0].long(), picture)
+    assert torch.equal(by_step["screen"][0].long(), picture)
+
+
 def test_grid_gru_pointer_match_compares_every_cell_with_the_one_under_the_pointer():
     """What the pointer's cell holds reaches the match of every cell at once, the far corner too; what any
     other cell holds changes only its own match (a 3x3 convolution would need a step per cell)."""
