@@ -239,7 +239,9 @@ class GridGRU(NeuralComputer):
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW = self._prepare(state, actions)
-        pictures_BhwP = None if self.canvas is None else (mix_BR @ self.canvas.flatten(1)).view(*hidden_BhwD.shape[:3], -1)
+        pictures_BhwP = None
+        if self.canvas is not None:  # the pictures, mixed as each screen's context says
+            pictures_BhwP = (mix_BR @ self.canvas.flatten(1)).view(*hidden_BhwD.shape[:3], -1)
         logits_BKHW = self._decode(hidden_BhwD, self.colour_rows, pictures_BhwP)
         screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, logits_BKHW)
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
