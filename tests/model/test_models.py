@@ -271,7 +271,7 @@ def test_grid_gru_canvas_starts_as_without_it_then_draws_its_picture_where_the_c
     without = tiny_model("grid-gru", size=(30, 22), canvas=False)
     model = tiny_model("grid-gru", size=(30, 22))
     model.load_state_dict(without.state_dict(), strict=False)  # all but the pictures shared
-    boot, actions = toy_clip()
+    _, actions = toy_clip()
     screens = torch.randint(0, len(PALETTE), (1, 22, 30), dtype=torch.uint8)
     with torch.inference_mode():
         a, b = without.boot(screens), model.boot(screens)
