@@ -275,7 +275,9 @@ class GridGRU(NeuralComputer):
         colour = self.colour_rows
         logits_CP = F.linear(hidden_BhwD[b_C, cy_C, cx_C], self.pixels.weight[colour], self.pixels.bias[colour])
         if self.canvas is not None:  # the open cells' patches of the pictures, mixed as each screen's context says
-            logits_CP = logits_CP + torch.einsum("cr,rcp->cp", mix_BR[b_C], self.canvas[:, cy_C, cx_C])
+            r = self.config.place_context
+            pictures_RCP = self.canvas.view(r, gh * gw, -1).index_select(1, cy_C * gw + cx_C)
+            logits_CP = logits_CP + (mix_BR[b_C, None] @ pictures_RCP.transpose(0, 1))[:, 0]
         logits_CKss = logits_CP.view(-1, s, s, k).permute(0, 3, 1, 2)
 
         def cells(pixels_BXHW: Tensor) -> Tensor:  # (B, X, H, W) -> the open cells' pixels, (C, X, s, s)
@@ -328,7 +330,8 @@ class GridGRU(NeuralComputer):
             + self.summary(memory_BCHW.mean((2, 3)))
             + self.under_pointer(under_pointer_BC)
         )
-        zc_B2CHW = self.cell(torch.cat([cells_BIHW, memory_BCHW], 1)) + context_B2C[:, :, None, None]
+        zc_B2CHW = convolve(self.cell, torch.cat([cells_BIHW, memory_BCHW], 1)).contiguous()
+        zc_B2CHW = zc_B2CHW + context_B2C[:, :, None, None]
         if self.place is not None:
             zc_B2CHW = zc_B2CHW + self.place
         mix_BR = self.context_rank(context_B2C) if self.config.place_context else None
@@ -361,7 +364,7 @@ class GridGRU(NeuralComputer):
 
     def _hidden(self, memory_BCHW: Tensor) -> Tensor:
         """The decoder's features of each cell, channels last: (B, grid_h, grid_w, decoder_channels)."""
-        return self.decoder(memory_BCHW).permute(0, 2, 3, 1)
+        return convolve(self.decoder, memory_BCHW).permute(0, 2, 3, 1)
 
     def _decode(self, hidden_BhwD: Tensor, rows: Tensor, plus_BhwP: Tensor | None = None) -> Tensor:
         """The pixel layer's outputs of one kind (its `rows`: O per pixel) [plus `plus_BhwP`, in the same order:
@@ -411,6 +414,18 @@ class GridGRU(NeuralComputer):
         cell_B2 = xy_B2.clamp(min=0) // self.config.stride
         under_BC = memory_BCHW[torch.arange(len(xy_B2), device=xy_B2.device), :, cell_B2[:, 1], cell_B2[:, 0]]
         return under_BC * (xy_B2[:, :1] >= 0)
+
+
+def convolve(layers: nn.Module, inputs_BCHW: Tensor) -> Tensor:
+    """`layers(inputs_BCHW)`, in channels-last order when no gradient is taken.
+
+    A step at batch 1 convolves a 32x32 grid: channels-last (oneDNN's own layout) runs
+    its 3x3 convolutions ~30 % faster on a CPU, and leaves the decoder's features channels
+    last for the pixel layer without a copy. With gradients (training) it is slower.
+    """
+    if torch.is_grad_enabled():
+        return layers(inputs_BCHW)
+    return layers(inputs_BCHW.contiguous(memory_format=torch.channels_last))
 
 
 class SumRows(torch.autograd.Function):
