@@ -103,6 +103,7 @@ class GridGRUConfig(ModelConfig):
     pointer_match: int = 4  # heads comparing each cell's memory with the memory under the pointer; 0 = none
     grip: bool = True  # each pixel says whether it moves with the pointer; the next step's gates see that, moved
     canvas: bool = True  # each place-context map is also a picture: colour logits per pixel (needs place_context)
+    canvas_gate: bool = False  # each cell's memory lets the pictures in or keeps them out (needs canvas)
 
 
 class GridGRU(NeuralComputer):
@@ -138,6 +139,11 @@ class GridGRU(NeuralComputer):
             self.place_maps = nn.Parameter(torch.zeros(r, 2 * c, *self.grid))  # starts as the model without it
             if config.canvas:  # per cell, in the pixel layer's order (its s*s pixels, K colours each)
                 self.canvas = nn.Parameter(torch.zeros(r, *self.grid, s * s * k))
+        self.canvas_gate = None
+        if self.canvas is not None and config.canvas_gate:  # starts open (95 %), as the model without it
+            self.canvas_gate = nn.Linear(config.decoder_channels, 1)
+            nn.init.zeros_(self.canvas_gate.weight)
+            nn.init.constant_(self.canvas_gate.bias, 3.0)
         # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
         self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
@@ -242,6 +248,7 @@ class GridGRU(NeuralComputer):
         pictures_BhwP = None
         if self.canvas is not None:  # the pictures, mixed as each screen's context says
             pictures_BhwP = (mix_BR @ self.canvas.flatten(1)).view(*hidden_BhwD.shape[:3], -1)
+            pictures_BhwP = self._let_in(pictures_BhwP, hidden_BhwD)
         logits_BKHW = self._decode(hidden_BhwD, self.colour_rows, pictures_BhwP)
         screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, logits_BKHW)
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
@@ -272,12 +279,12 @@ class GridGRU(NeuralComputer):
         gh, gw = self.grid
         pad = (0, gw * s - W, 0, gh * s - H)
         b_C, cy_C, cx_C = F.pad(open_BHW, pad).view(B, gh, s, gw, s).any(4).any(2).nonzero(as_tuple=True)
-        colour = self.colour_rows
-        logits_CP = F.linear(hidden_BhwD[b_C, cy_C, cx_C], self.pixels.weight[colour], self.pixels.bias[colour])
+        colour, hidden_CD = self.colour_rows, hidden_BhwD[b_C, cy_C, cx_C]
+        logits_CP = F.linear(hidden_CD, self.pixels.weight[colour], self.pixels.bias[colour])
         if self.canvas is not None:  # the open cells' patches of the pictures, mixed as each screen's context says
             r = self.config.place_context
             pictures_RCP = self.canvas.view(r, gh * gw, -1).index_select(1, cy_C * gw + cx_C)
-            logits_CP = logits_CP + (mix_BR[b_C, None] @ pictures_RCP.transpose(0, 1))[:, 0]
+            logits_CP = logits_CP + self._let_in((mix_BR[b_C, None] @ pictures_RCP.transpose(0, 1))[:, 0], hidden_CD)
         logits_CKss = logits_CP.view(-1, s, s, k).permute(0, 3, 1, 2)
 
         def cells(pixels_BXHW: Tensor) -> Tensor:  # (B, X, H, W) -> the open cells' pixels, (C, X, s, s)
@@ -365,6 +372,19 @@ class GridGRU(NeuralComputer):
     def _hidden(self, memory_BCHW: Tensor) -> Tensor:
         """The decoder's features of each cell, channels last: (B, grid_h, grid_w, decoder_channels)."""
         return convolve(self.decoder, memory_BCHW).permute(0, 2, 3, 1)
+
+    def _let_in(self, pictures_XP: Tensor, hidden_XD: Tensor) -> Tensor:
+        """The cells' pictures (any leading shape X, then the pixels' logits P) times the gate their
+        memory's features (X, decoder_channels) open; as they are without `canvas_gate`.
+
+        The context picks a mix of pictures for the whole screen, so a step that resembles
+        an opening (a press on a title bar's button, which closes a window) can draw a
+        window where the desktop should come back; only a cell's own memory knows whether
+        its place is about to show a window.
+        """
+        if self.canvas_gate is None:
+            return pictures_XP
+        return pictures_XP * torch.sigmoid(self.canvas_gate(hidden_XD))
 
     def _decode(self, hidden_BhwD: Tensor, rows: Tensor, plus_BhwP: Tensor | None = None) -> Tensor:
         """The pixel layer's outputs of one kind (its `rows`: O per pixel) [plus `plus_BhwP`, in the same order:

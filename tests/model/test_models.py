@@ -267,10 +267,11 @@ def test_grid_gru_place_context_starts_as_without_it_then_acts_by_place():
 def test_grid_gru_canvas_starts_as_without_it_then_draws_its_picture_where_the_context_picks_it():
     """Each place-context map is also a picture (colour logits per pixel), zero at first, so adding it changes
     nothing before training; once learnt, a context that picks a map draws its picture to the pixel wherever
-    the gates take a new colour, in `transition` and in `step` alike (a screen that is not whole cells)."""
+    the gates take a new colour, in `transition` and in `step` alike (a screen that is not whole cells),
+    unless the cells' memory closes the picture gate."""
     without = tiny_model("grid-gru", size=(30, 22), canvas=False)
-    model = tiny_model("grid-gru", size=(30, 22))
-    model.load_state_dict(without.state_dict(), strict=False)  # all but the pictures shared
+    model = tiny_model("grid-gru", size=(30, 22), canvas_gate=True)
+    model.load_state_dict(without.state_dict(), strict=False)  # all but the pictures and their gate shared
     _, actions = toy_clip()
     screens = torch.randint(0, len(PALETTE), (1, 22, 30), dtype=torch.uint8)
     with torch.inference_mode():
@@ -295,6 +296,11 @@ def test_grid_gru_canvas_starts_as_without_it_then_draws_its_picture_where_the_c
         (by_transition, _), (by_step, _) = model.transition(state, actions[0]), model.step(state, actions[0])
     assert torch.equal(by_transition["screen"][0].long(), picture)
     assert torch.equal(by_step["screen"][0].long(), picture)
+    with torch.no_grad():  # the cells' memory keeps the pictures out: every logit is 0 again, colour 0 wins
+        model.canvas_gate.bias.fill_(-50.0)
+    with torch.inference_mode():
+        (by_transition, _), (by_step, _) = model.transition(state, actions[0]), model.step(state, actions[0])
+    assert not by_transition["screen"].any() and not by_step["screen"].any()
 
 
 def test_grid_gru_pointer_match_compares_every_cell_with_the_one_under_the_pointer():
