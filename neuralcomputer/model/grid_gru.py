@@ -44,7 +44,8 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   shared by all cells learn such detail slowly (titles and listings came out as dots)
   -> with `canvas` each of those maps is also a picture: colour logits for every pixel
   of the screen, added to the pixel layer's, mixed by the same weights of the context;
-  what is drawn at a fixed place is learnt in place, not through the memory.
+  what is drawn at a fixed place is learnt in place, not through the memory (with
+  `canvas_gate`, each cell's memory may also keep them out: a close is no opening).
 - A press acts on a whole window (raise it, close it), but which cells belong to the
   pressed window is only known where they are -> with `pointer_match` each cell also
   gets, per head, the dot product of a query from its memory with a key from the
@@ -337,6 +338,7 @@ class GridGRU(NeuralComputer):
             + self.summary(memory_BCHW.mean((2, 3)))
             + self.under_pointer(under_pointer_BC)
         )
+        # (back in the maps' order for the sums below: mixed orders make each sum slower)
         zc_B2CHW = convolve(self.cell, torch.cat([cells_BIHW, memory_BCHW], 1)).contiguous()
         zc_B2CHW = zc_B2CHW + context_B2C[:, :, None, None]
         if self.place is not None:
@@ -440,7 +442,7 @@ def convolve(layers: nn.Module, inputs_BCHW: Tensor) -> Tensor:
     """`layers(inputs_BCHW)`, in channels-last order when no gradient is taken.
 
     A step at batch 1 convolves a 32x32 grid: channels-last (oneDNN's own layout) runs
-    its 3x3 convolutions ~30 % faster on a CPU, and leaves the decoder's features channels
+    its 3x3 convolutions ~25 % faster on a CPU, and leaves the decoder's features channels
     last for the pixel layer without a copy. With gradients (training) it is slower.
     """
     if torch.is_grad_enabled():
