@@ -283,8 +283,7 @@ class GridGRU(NeuralComputer):
         colour, hidden_CD = self.colour_rows, hidden_BhwD[b_C, cy_C, cx_C]
         logits_CP = F.linear(hidden_CD, self.pixels.weight[colour], self.pixels.bias[colour])
         if self.canvas is not None:  # the open cells' patches of the pictures, mixed as each screen's context says
-            r = self.config.place_context
-            pictures_RCP = self.canvas.view(r, gh * gw, -1).index_select(1, cy_C * gw + cx_C)
+            pictures_RCP = self.canvas.flatten(1, 2).index_select(1, cy_C * gw + cx_C)
             logits_CP = logits_CP + self._let_in((mix_BR[b_C, None] @ pictures_RCP.transpose(0, 1))[:, 0], hidden_CD)
         logits_CKss = logits_CP.view(-1, s, s, k).permute(0, 3, 1, 2)
 
