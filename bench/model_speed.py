@@ -15,11 +15,17 @@ checkpoint directories instead, each on its own screen size and colours, booted 
 blank screen and driven by random actions; with `--data DIR`, booted on the first screen
 of the recording's first episode and driven by its actions (`--steps` of them per round,
 the first ones: where windows open), which is where a trained grid-gru decodes the most.
+
+`--compile` also times each model with its step compiled (`NeuralComputer.compile_step`),
+a copy of the same weights taking turns with the eager one; compiling happens in the
+first round's warm-up step and is not timed. Compare compiled with compiled: both
+architectures gain from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import time
 
@@ -57,6 +63,16 @@ def seconds_per_step(model: NeuralComputer, screens: torch.Tensor, actions: torc
         return (time.perf_counter() - start) / actions.shape[1], (time.process_time() - cpu_start) / actions.shape[1]
 
 
+def with_compiled(models: dict[str, NeuralComputer], compile: bool) -> dict[tuple[str, str], NeuralComputer]:
+    """Each model keyed (name, "eager"), and with `compile` also a copy of it (name, "compiled")."""
+    variants = {}
+    for name, model in models.items():
+        variants[name, "eager"] = model
+        if compile:
+            variants[name, "compiled"] = copy.deepcopy(model).compile_step()
+    return variants
+
+
 def medians(rounds: list[tuple[float, float]]) -> tuple[float, float]:
     """The median wall-clock and the median CPU seconds per step over the rounds."""
     return statistics.median(wall for wall, _ in rounds), statistics.median(cpu for _, cpu in rounds)
@@ -70,6 +86,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--models", nargs="*", metavar="NAME", help="time shipped models (default: all) instead")
     parser.add_argument("--data", help="with --models: drive them with this recording's first episode")
+    parser.add_argument("--compile", action="store_true", help="also time each model with its step compiled")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.models is not None:
@@ -77,40 +94,40 @@ def main() -> None:
         return
     screens = torch.from_numpy(make_software("desktop").reset(0)).repeat(args.batch, 1, 1)
     actions = random_actions(128, 128, args.steps, args.batch)
-    models = {arch: build(arch) for arch in ARCHS}
-    rounds: dict[str, list[tuple[float, float]]] = {arch: [] for arch in ARCHS}
+    models = with_compiled({arch: build(arch) for arch in ARCHS}, args.compile)
+    rounds: dict[tuple[str, str], list[tuple[float, float]]] = {key: [] for key in models}
     for _ in range(args.rounds):
-        for arch, model in models.items():
-            rounds[arch].append(seconds_per_step(model, screens, actions))
+        for key, model in models.items():
+            rounds[key].append(seconds_per_step(model, screens, actions))
     print(f"closed-loop steps/s at batch {args.batch}, 128x128 desktop, {args.threads} CPU threads, torch {torch.__version__}")
-    print(f"{'arch':>16} | {'params':>10} | {'steps/s':>8} | {'ms/step':>7} | {'CPU ms/step':>11}")
-    print(f"{'-' * 16}-+-{'-' * 10}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 11}")
-    for arch, model in models.items():
-        wall, cpu = medians(rounds[arch])
+    print(f"{'arch':>16} | {'step':>8} | {'params':>10} | {'steps/s':>8} | {'ms/step':>7} | {'CPU ms/step':>11}")
+    print(f"{'-' * 16}-+-{'-' * 8}-+-{'-' * 10}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 11}")
+    for (arch, mode), model in models.items():
+        wall, cpu = medians(rounds[arch, mode])
         params = sum(p.numel() for p in model.parameters())
-        print(f"{arch:>16} | {params:>10,} | {1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}")
+        print(f"{arch:>16} | {mode:>8} | {params:>10,} | {1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}")
 
 
 def time_models(names: list[str], args: argparse.Namespace) -> None:
     """The table for shipped models or checkpoints, each booted on a blank screen of its own size."""
-    models = {name: load_model(name).eval() for name in names}
-    rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
-    drives = {name: drive(model.config, args) for name, model in models.items()}
+    models = with_compiled({name: load_model(name).eval() for name in names}, args.compile)
+    rounds: dict[tuple[str, str], list[tuple[float, float]]] = {key: [] for key in models}
+    drives = {name: drive(models[name, "eager"].config, args) for name in names}
     for _ in range(args.rounds):
-        for name, model in models.items():
-            rounds[name].append(seconds_per_step(model, *drives[name]))
+        for (name, mode), model in models.items():
+            rounds[name, mode].append(seconds_per_step(model, *drives[name]))
     print(f"closed-loop steps/s at batch {args.batch}, {args.threads} CPU threads, torch {torch.__version__}")
     print(
-        f"{'model':>18} | {'arch':>9} | {'screen':>7} | {'colours':>7} | {'params':>9} | {'steps/s':>8} | {'ms/step':>7} "
-        f"| {'CPU ms/step':>11}"
+        f"{'model':>18} | {'arch':>9} | {'step':>8} | {'screen':>7} | {'colours':>7} | {'params':>9} | {'steps/s':>8} "
+        f"| {'ms/step':>7} | {'CPU ms/step':>11}"
     )
-    print(f"{'-' * 18}-+-{'-' * 9}-+-{'-' * 7}-+-{'-' * 7}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 11}")
-    for name, model in models.items():
-        c, (wall, cpu) = model.config, medians(rounds[name])
+    print(f"{'-' * 18}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 7}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 7}-+-{'-' * 11}")
+    for (name, mode), model in models.items():
+        c, (wall, cpu) = model.config, medians(rounds[name, mode])
         params = sum(p.numel() for p in model.parameters())
         print(
-            f"{name:>18} | {c.arch:>9} | {f'{c.width}x{c.height}':>7} | {model.num_colors:>7} | {params:>9,} | "
-            f"{1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}"
+            f"{name:>18} | {c.arch:>9} | {mode:>8} | {f'{c.width}x{c.height}':>7} | {model.num_colors:>7} | {params:>9,} "
+            f"| {1 / wall:>8.1f} | {1000 * wall:>7.2f} | {1000 * cpu:>11.2f}"
         )
 
 

@@ -99,6 +99,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
         episodes=args.episodes,
         report_dir=args.report,
         teacher_forced=args.teacher_forced,
+        compile=args.compile,
     )
     write_json(args.json, result)
     rows = [(f"steps 1..{h}", metrics) for h, metrics in result["at"].items()]
@@ -249,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed-gru", metavar="NAME_OR_DIR", help="the seed-gru baseline to compare with")
     evaluate.add_argument(
         "--teacher-forced", action="store_true", help="also measure each next screen predicted from the true past"
+    )
+    evaluate.add_argument(
+        "--compile", action="store_true", help="compile each model's step first (a minute or so each; same screens)"
     )
     evaluate.add_argument(
         "--episodes",

@@ -19,6 +19,7 @@ read it and coprocessors can write into it without knowing an architecture.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,30 @@ class NeuralComputer(nn.Module):
         next screens uint8 (B, H, W) of palette indices)."""
         state, logits_BKHW = self.transition(state, actions)
         return state, self.to_palette[logits_BKHW.max(1).indices]  # max() is ~4x faster than argmax() here
+
+    def compile_step(self) -> "NeuralComputer":
+        """Make `step` a TorchInductor-compiled one that draws the same screens; returns the model.
+
+        At batch 1 on a CPU a step is hundreds of operator calls on a few thousand numbers
+        each, so the calls, not the arithmetic, take most of its time: the compiler fuses
+        the per-pixel ones into a few C++ loops, and its C++ wrapper (`cpp_wrapper`) calls
+        the kernels without Python in between. The first step compiles, about a minute on
+        2 cores (much less from the on-disk cache after), so it pays for long runs
+        (evaluation, benchmarks, a long session), not for a quick look. Where the cells a
+        step decodes depend on the screen (grid-gru), dynamo traces the data-dependent
+        shapes as such rather than cutting the step into pieces
+        (`capture_dynamic_output_shape_ops`).
+        """
+        compiled = torch.compile(self.step, options={"cpp_wrapper": True})
+        data_dependent = {"capture_scalar_outputs": True, "capture_dynamic_output_shape_ops": True}
+
+        @functools.wraps(self.step)
+        def step(state: State, actions: Tensor) -> tuple[State, Tensor]:
+            with torch._dynamo.config.patch(data_dependent):
+                return compiled(state, actions)
+
+        self.step = step
+        return self
 
     def forward(
         self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor, teacher_forced: bool = False, repair: float = 0.0

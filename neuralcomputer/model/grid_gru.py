@@ -177,7 +177,8 @@ class GridGRU(NeuralComputer):
         if self.config.grip:
             state["grip"] = torch.zeros(screens.shape, device=screens.device)
         if self.config.under:  # nothing is known to lie under the first screen but itself
-            state["under"] = state["before"] = state["screen"]
+            # (copies, not the screen itself: a compiled step compiles again for maps that are one tensor)
+            state["under"], state["before"] = state["screen"].clone(), state["screen"].clone()
         return state
 
     def _observe(self, state: State, screens: Tensor) -> State:
@@ -293,7 +294,7 @@ class GridGRU(NeuralComputer):
         logp_CKss = mix_colours(cells(sources_BMHW), cells(gates_BGHW), logits_CKss)
         screen_BHW = F.pad(screen_BHW, pad)
         screen_BHW.view(B, gh, s, gw, s)[b_C, cy_C, :, cx_C] = logp_CKss.max(1).indices.to(screen_BHW.dtype)
-        screen_BHW = screen_BHW[:, :H, :W]
+        screen_BHW = screen_BHW[:, :H, :W].contiguous()  # not a view of the padding: the state keeps boot's strides
         new_state = {**state, **new, "screen": screen_BHW}
         # The pointer, drawn over the log-probs of the pixels under it.
         cell_of_Bhw = torch.full((B, gh, gw), -1, dtype=torch.long, device=b_C.device)
@@ -312,8 +313,8 @@ class GridGRU(NeuralComputer):
         hidden_BhwD = self._hidden(new["memory"])
         rest_BOHW = self._decode(hidden_BhwD, self.rest_rows)
         gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, : self.sources + 1])
-        if self.config.grip:
-            new["grip"] = rest_BOHW[:, -1]
+        if self.config.grip:  # a map of its own: a view keeps all the gates alive, and recompiles a compiled step
+            new["grip"] = rest_BOHW[:, -1].clone(memory_format=torch.contiguous_format)
         return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"])
 
     def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor, Tensor | None]:

@@ -1,5 +1,7 @@
 """The NeuralComputer contract, for every architecture: shapes, dtypes, batching, defaults."""
 
+import copy
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -125,6 +127,28 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale):
             assert torch.equal(state["screen"], expected_state["screen"])
             changed += int((state["screen"] != expected_state["before"]).sum())
     assert 0 < changed < len(actions) * boot.numel()  # some pixels changed, and some were kept
+
+
+def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once():
+    """`compile_step` gives the eager step's screens on a model that changes pixels, and compiles once for a
+    machine's whole run (a state after a step looks like one after boot to the compiled step's guards)."""
+    eager = tiny_model("grid-gru", size=(30, 22))
+    with torch.no_grad():
+        for p in eager.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    compiled = copy.deepcopy(eager).compile_step()
+    boot = torch.randint(0, len(PALETTE), (2, 22, 30), dtype=torch.uint8)
+    _, actions = toy_clip(steps=8)
+    graphs = torch._dynamo.utils.counters["stats"]["unique_graphs"]
+    with torch.inference_mode():
+        state, fast = eager.boot(boot), compiled.boot(boot)
+        for a in actions:
+            state, out = eager.step(state, a.repeat(2, 1))
+            fast, fast_out = compiled.step(fast, a.repeat(2, 1))
+            assert torch.equal(fast_out, out) and torch.equal(fast["screen"], state["screen"])
+            torch.testing.assert_close(fast["memory"], state["memory"])
+    assert (state["screen"] != boot).any()  # it did change pixels
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] == graphs + 1
 
 
 @pytest.mark.parametrize("arch", ARCHS)

@@ -55,6 +55,7 @@ def test_drag_moves_the_screen_by_the_pointer_move():
     expected[3, 1:3, 5] = 5  # column 1 moves onto 5; columns 0-3 keep theirs
     expected[4] = screen[4]  # a whole screen away: nothing moves in
     assert torch.equal(moved, expected)
+    assert torch.equal(torch.compile(drag, fullgraph=True)(screen, old, new), expected)  # the compiler's gather
     grip = torch.rand(5, 6, 6, requires_grad=True)
     drag(grip, old, new).sum().backward()  # differentiable: the grip is dragged in training
     assert grip.grad is not None
