@@ -1,11 +1,12 @@
 #!/bin/sh
 # System packages: for the x11 software, an X server without a screen (xvfb), the programs it
 # drives (xterm; xcalc and xeyes from x11-apps) and the core bitmap fonts they draw with
-# (xfonts-base: 6x10, fixed); for the web UI's tests, a browser (chromium) that Playwright drives.
+# (xfonts-base: 6x10, fixed); for the web UI's tests, a browser (chromium) that Playwright drives;
+# for a compiled step (`compile_step`), the C++ compiler TorchInductor builds CPU kernels with (g++).
 # Debian/Ubuntu only. Idempotent: installs only what is missing.
 set -eu
 
-PACKAGES="xvfb xterm x11-apps xfonts-base chromium"
+PACKAGES="xvfb xterm x11-apps xfonts-base chromium g++"
 
 missing=""
 for package in $PACKAGES; do

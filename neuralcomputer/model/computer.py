@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,6 +176,12 @@ class NeuralComputer(nn.Module):
         shapes as such rather than cutting the step into pieces
         (`capture_dynamic_output_shape_ops`).
         """
+        compilers = (os.environ.get("CXX"), "g++", "c++", "clang++")
+        if self.to_palette.device.type == "cpu" and not any(shutil.which(c) for c in compilers if c):
+            raise UserError(
+                "compile_step: TorchInductor builds CPU kernels with a C++ compiler and none is on PATH "
+                "(g++, c++, clang++ or $CXX); install one, or use the eager step"
+            )
         compiled = torch.compile(self.step, options={"cpp_wrapper": True})
         data_dependent = {"capture_scalar_outputs": True, "capture_dynamic_output_shape_ops": True}
 

@@ -151,6 +151,13 @@ def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once():
     assert torch._dynamo.utils.counters["stats"]["unique_graphs"] == graphs + 1
 
 
+def test_compile_step_without_a_compiler_says_so(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("CXX", raising=False)
+    with pytest.raises(UserError, match="C\\+\\+ compiler"):
+        tiny_model("grid-gru").compile_step()
+
+
 @pytest.mark.parametrize("arch", ARCHS)
 def test_screens_of_any_size(arch):
     """Sizes that are not a whole number of cells (Atari's 160x210, DOOM's 160x120) are padded inside, not refused."""
