@@ -3,8 +3,10 @@
 Starts the play server in its own process on a free loopback port, then runs N WebSocket
 clients at once, each sending an action as soon as its last frame arrived, for a fixed
 time. Latency is from sending an action to having its whole PNG. Targets: >= 30 frames/s
-with 1 session, >= 15 each with 8, median latency < 50 ms.
-Run: `python bench/play_speed.py [--model NAME_OR_DIR] [--seconds 10] [--sessions 1 8]`.
+with 1 session, >= 15 each with 8, median latency < 50 ms. With `--compile` the server
+compiles the model's step before it listens (`ncomp play --compile`); that time is not
+measured. Run: `python bench/play_speed.py [--model NAME_OR_DIR] [--seconds 10] [--sessions 1 8]
+[--compile]`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from neuralcomputer.software.desktop import PALETTE, POINTER_COLOR
 
 SERVER = (  # the server's own process, so that the clients here do not share its interpreter lock
     "import sys; from neuralcomputer.runtime.server import serve; "
-    "serve(sys.argv[1], port=0, max_sessions=64, device=sys.argv[2], choices=[])"
+    "serve(sys.argv[1], port=0, max_sessions=64, device=sys.argv[2], choices=[], compile=sys.argv[3] == 'compiled')"
 )
 
 
@@ -79,10 +81,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per row")
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--compile", action="store_true", help="the server compiles the model's step first")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         model = args.model or default_model(Path(scratch))
-        server = subprocess.Popen([sys.executable, "-c", SERVER, model, args.device], stdout=subprocess.PIPE, text=True)
+        step = "compiled" if args.compile else "eager"
+        command = [sys.executable, "-c", SERVER, model, args.device, step]
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         try:
             line = server.stdout.readline()  # "ncomp play: MODEL at URL (Ctrl+C to stop)"
             if " at http" not in line:
@@ -92,7 +97,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-    print(f"play speed: {model} on {args.device}, {args.seconds:g} s per row")
+    print(f"play speed: {model} on {args.device}, {step} step, {args.seconds:g} s per row")
     print(f"{'sessions':>8} | {'frames/s each':>13} | {'frames/s all':>12} | {'median ms':>9} | {'p90 ms':>7}")
     print(f"{'-' * 8}-+-{'-' * 13}-+-{'-' * 12}-+-{'-' * 9}-+-{'-' * 7}")
     for n, fps, median, p90 in rows:

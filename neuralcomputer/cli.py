@@ -128,10 +128,12 @@ def cmd_models(args: argparse.Namespace) -> None:
 
 
 def cmd_play(args: argparse.Namespace) -> None:
+    if args.compile:
+        print(f"ncomp play: compiling {args.model}'s step (a few minutes the first time, seconds after)", flush=True)
     if args.window:
         from neuralcomputer.runtime.window import run_window
 
-        run_window(args.model, scale=args.scale, seed=args.seed, device=args.device)
+        run_window(args.model, scale=args.scale, seed=args.seed, device=args.device, compile=args.compile)
         return
     from neuralcomputer.runtime.server import serve
 
@@ -142,6 +144,7 @@ def cmd_play(args: argparse.Namespace) -> None:
         max_sessions=args.max_sessions,
         seed=args.seed,
         device=args.device,
+        compile=args.compile,
     )
 
 
@@ -271,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--scale", type=positive_int, default=4, help="window: pixels per screen pixel (default 4)")
     play.add_argument("--seed", type=int, default=0, help="seed the software boots with (default 0)")
     play.add_argument("--device", default="cpu", help="torch device for the model (default cpu)")
+    play.add_argument(
+        "--compile", action="store_true", help="compile each model's step as it loads: minutes once, faster steps"
+    )
     play.set_defaults(run=cmd_play)
 
     models = verbs.add_parser("models", help="list the shipped models")

@@ -2,6 +2,9 @@
 
 Only names listed here can be loaded from a page: a model name from a client is never
 taken as a path, so a page cannot make the server read arbitrary directories.
+
+With `compile`, each model's step is compiled when it loads (`NeuralComputer.compile_step`),
+for one machine and for a batch of several, so that no player waits for the compiler later.
 """
 
 from __future__ import annotations
@@ -9,17 +12,24 @@ from __future__ import annotations
 import threading
 from typing import Sequence
 
+import numpy as np
+import torch
+
+from neuralcomputer.actions import Action, encode_actions
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import NeuralComputer, list_models, load_model
 
 
 class ModelCatalog:
-    """The startup model plus `choices` (default: the shipped models), loaded lazily onto `device`."""
+    """The startup model plus `choices` (default: the shipped models), loaded lazily onto `device` [and compiled]."""
 
-    def __init__(self, startup: str, choices: Sequence[str] | None = None, device: str = "cpu"):
+    def __init__(
+        self, startup: str, choices: Sequence[str] | None = None, device: str = "cpu", compile: bool = False
+    ):
         offered = [row["name"] for row in list_models()] if choices is None else list(choices)
         self.names = list(dict.fromkeys([startup, *offered]))  # the startup model first, no repeats
         self.device = device
+        self.compile = compile
         self._loaded: dict[str, NeuralComputer] = {}
         self._lock = threading.Lock()  # sessions switching at once load a model once
 
@@ -29,5 +39,24 @@ class ModelCatalog:
             raise UserError(f"model {name!r} is not offered here (offered: {', '.join(self.names)})")
         with self._lock:
             if name not in self._loaded:
-                self._loaded[name] = load_model(name).to(self.device).eval()
+                model = load_model(name).to(self.device).eval()
+                self._loaded[name] = compiled_for_play(model) if self.compile else model
             return self._loaded[name]
+
+
+def compiled_for_play(model: NeuralComputer) -> NeuralComputer:
+    """The model with its step compiled, and run once on one machine and once on two.
+
+    The compiled step specialises on the batch size: a first call compiles it for one
+    machine, and a second size makes the batch dynamic, so any number of sessions
+    stepped together later finds a compiled step ready. Its inputs are inference tensors,
+    as `step_sessions` gives it.
+    """
+    model.compile_step()
+    c = model.config
+    with torch.inference_mode():
+        blank = torch.zeros(2, c.height, c.width, dtype=torch.uint8, device=model.to_palette.device)
+        idle = torch.from_numpy(encode_actions([Action()]).astype(np.int64)).to(blank.device)
+        for machines in (1, 2):
+            model.step(model.boot(blank[:machines]), idle.repeat(machines, 1))
+    return model

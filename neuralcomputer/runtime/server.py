@@ -48,6 +48,7 @@ class ServerSettings:
     batch_window_s: float = 0.003  # how long a step waits for other sessions' steps to share its forward pass
     seed: int = 0  # places the software's pointer at boot (and replays recorded logs the same)
     device: str = "cpu"
+    compile: bool = False  # compile each model's step as it loads (`compile_step`): minutes once, faster steps
 
 
 class PlayServer:
@@ -55,7 +56,7 @@ class PlayServer:
 
     def __init__(self, settings: ServerSettings):
         self.settings = settings
-        self.catalog = ModelCatalog(settings.model, settings.choices, settings.device)
+        self.catalog = ModelCatalog(settings.model, settings.choices, settings.device, settings.compile)
         Session(self.catalog.load(settings.model), settings.model)  # a model that cannot boot fails before anything listens
         self.live_sessions = 0
         self.batcher = StepBatcher(settings.batch_window_s)
@@ -123,10 +124,17 @@ def serve(
     seed: int = 0,
     device: str = "cpu",
     choices: Sequence[str] | None = None,
+    compile: bool = False,
 ) -> None:
     """Serve the play page until interrupted, printing its URL first; port 0 picks a free port."""
     settings = ServerSettings(
-        model, choices, max_sessions=max_sessions, idle_timeout_s=idle_timeout_s, seed=seed, device=device
+        model,
+        choices,
+        max_sessions=max_sessions,
+        idle_timeout_s=idle_timeout_s,
+        seed=seed,
+        device=device,
+        compile=compile,
     )
     app = create_app(settings)
     server, listener = _uvicorn(app, host, port)

@@ -134,12 +134,12 @@ def step_sessions(sessions: Sequence[Session], actions: Sequence[Action]) -> lis
     if any(s.model is not model for s in sessions):
         raise ValueError("step_sessions batches sessions of one model only")
     device = sessions[0]._device
-    if len(sessions) == 1:
-        state = sessions[0]._state
-    else:
-        state = {name: torch.cat([s._state[name] for s in sessions]) for name in sessions[0]._state}
-    actions_BA = torch.from_numpy(encode_actions(list(actions)).astype(np.int64)).to(device)
-    with torch.inference_mode():
+    with torch.inference_mode():  # all of the step's inputs inference tensors: a compiled step guards on that
+        if len(sessions) == 1:
+            state = sessions[0]._state
+        else:
+            state = {name: torch.cat([s._state[name] for s in sessions]) for name in sessions[0]._state}
+        actions_BA = torch.from_numpy(encode_actions(list(actions)).astype(np.int64)).to(device)
         state, screens_BHW = model.step(state, actions_BA)
     screens = screens_BHW.cpu().numpy()
     return [

@@ -182,10 +182,16 @@ class PlayWindow:
 
 
 def run_window(
-    model: str, *, scale: int = 4, seed: int = 0, device: str = "cpu", record_dir: str | Path = "."
+    model: str,
+    *,
+    scale: int = 4,
+    seed: int = 0,
+    device: str = "cpu",
+    record_dir: str | Path = ".",
+    compile: bool = False,
 ) -> None:
     """Open a window on a neural computer (a shipped model's name or a checkpoint directory) until it is closed."""
-    session = Session(ModelCatalog(model, [], device).load(model), model, seed=seed)
+    session = Session(ModelCatalog(model, [], device, compile).load(model), model, seed=seed)
     try:
         PlayWindow(session, scale, record_dir).run()
     finally:
