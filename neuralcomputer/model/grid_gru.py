@@ -58,6 +58,11 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   state), and the next step's gates see that grip moved exactly as the pointer moved,
   and where it was, with weights from the context (the button held, or not): the
   pixel-exact shape of a dragged window is carried, not redrawn.
+- Training windows are a few steps long and start from an empty memory, so over hundreds
+  of steps the memory wanders into states training never showed, and presses get drawn
+  less -> with `memory_lifetime` the memory is cleared every N steps (a clock in the
+  state counts them); the screen, `under`, the grip, the pointer and the button carry the
+  machine across a clearing.
 - Most pixels keep their colour, yet a decoder works out every pixel's colour logits
   -> in `step` (not in training, which needs them all for the loss) only the cells
   where no old colour is sure to win get colour logits: what a compositor redraws
@@ -105,6 +110,7 @@ class GridGRUConfig(ModelConfig):
     grip: bool = True  # each pixel says whether it moves with the pointer; the next step's gates see that, moved
     canvas: bool = True  # each place-context map is also a picture: colour logits per pixel (needs place_context)
     canvas_gate: bool = False  # each cell's memory lets the pictures in or keeps them out (needs canvas)
+    memory_lifetime: int = 0  # steps after which the memory is cleared (the registers stay); 0 = never
 
 
 class GridGRU(NeuralComputer):
@@ -173,6 +179,8 @@ class GridGRU(NeuralComputer):
             "memory": torch.zeros(B, self.config.channels, *self.grid, device=screens.device),
             "held": torch.zeros(B, dtype=torch.long, device=screens.device),
         }
+        if self.config.memory_lifetime:  # a clock: steps since boot
+            blank["age"] = torch.zeros(B, dtype=torch.long, device=screens.device)
         state = self._observe(blank, screens)
         if self.config.grip:
             state["grip"] = torch.zeros(screens.shape, device=screens.device)
@@ -324,7 +332,7 @@ class GridGRU(NeuralComputer):
         c = self.config.channels
         pointer_B2 = move_pointer(state["pointer"], actions)
         held_B = torch.where(actions[:, 2] == 1, 1, torch.where(actions[:, 2] == 2, 0, state["held"]))
-        memory_BCHW = state["memory"]
+        memory_BCHW = self._remembered(state)
 
         screen_BSHW = self._read(state)
         under_pointer_BC = self._under(memory_BCHW, pointer_B2)
@@ -348,7 +356,26 @@ class GridGRU(NeuralComputer):
             zc_B2CHW = zc_B2CHW + (mix_BR @ self.place_maps.flatten(1)).view_as(zc_B2CHW)
         z_BCHW, candidate_BCHW = torch.sigmoid(zc_B2CHW[:, :c]), torch.tanh(zc_B2CHW[:, c:])
         memory_BCHW = torch.lerp(memory_BCHW, candidate_BCHW, z_BCHW)
-        return {"memory": memory_BCHW, "pointer": pointer_B2, "held": held_B}, context_B2C, mix_BR
+        registers = {"memory": memory_BCHW, "pointer": pointer_B2, "held": held_B}
+        if self.config.memory_lifetime:
+            registers["age"] = state["age"] + 1
+        return registers, context_B2C, mix_BR
+
+    def _remembered(self, state: State) -> Tensor:
+        """The memory a step starts from: the state's, or zeros where it has lived `memory_lifetime` steps.
+
+        Training windows are a few steps long and start from an empty memory, so over
+        hundreds of steps the memory wanders into states training never showed: teacher
+        forced over whole held-out episodes (the true screen every step), the desktop
+        draws far less of a list row's highlight on a press than with its memory cleared
+        every 8 steps (docs/model.md, "A memory that lives 32 steps"). The screen, `under`,
+        the grip, the pointer and the button carry the machine across a clearing.
+        """
+        memory_BCHW, lifetime = state["memory"], self.config.memory_lifetime
+        if not lifetime:
+            return memory_BCHW
+        expired_B = (state["age"] > 0) & (state["age"] % lifetime == 0)
+        return memory_BCHW * ~expired_B[:, None, None, None]
 
     def _follow_grip(self, state: State, pointer_B2: Tensor, context_B2C: Tensor, gates_BGHW: Tensor) -> Tensor:
         """The gates plus the last step's grip, moved as the pointer moved and where it was (weights from

@@ -151,6 +151,31 @@ def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once():
     assert torch._dynamo.utils.counters["stats"]["unique_graphs"] == graphs + 1
 
 
+def test_grid_gru_memory_lifetime_clears_the_memory_and_keeps_the_registers():
+    """With `memory_lifetime` 3 a machine steps as one without it for 3 steps; its 4th step starts from an empty
+    memory with every register (screen, under, grip, pointer, button) as it was."""
+    model = tiny_model("grid-gru", memory_lifetime=3)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    ageless = tiny_model("grid-gru")
+    ageless.load_state_dict(model.state_dict())
+    boot, actions = toy_clip()
+    with torch.inference_mode():
+        state, twin = model.boot(boot), ageless.boot(boot)
+        for a in actions[:3]:
+            (state, out), (twin, twin_out) = model.step(state, a), ageless.step(twin, a)
+            assert torch.equal(out, twin_out) and torch.equal(state["memory"], twin["memory"])
+        assert state["age"].tolist() == [3]
+        (state, out), (cleared, cleared_out) = model.step(state, actions[3]), ageless.step(
+            {**twin, "memory": torch.zeros_like(twin["memory"])}, actions[3]
+        )
+        kept, _ = ageless.step(twin, actions[3])
+    assert torch.equal(out, cleared_out) and torch.equal(state["memory"], cleared["memory"])
+    assert not torch.equal(state["memory"], kept["memory"])  # the memory it would have kept mattered
+    assert state["age"].tolist() == [4]
+
+
 def test_compile_step_without_a_compiler_says_so(monkeypatch):
     monkeypatch.setenv("PATH", "")
     monkeypatch.delenv("CXX", raising=False)
