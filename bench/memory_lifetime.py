@@ -15,7 +15,7 @@ at most 12 px tall and 40 px wide or more; 3000 pixels or more; other changes of
 more), with the memory kept and with it cleared every `--teacher-forced-lifetime` steps.
 
 Run: `python bench/memory_lifetime.py --model desktop --data runs/desktop-1000x500
-[--lifetimes 0 16 32 64 128] [--episodes 16] [--horizon 500]`.
+[--lifetimes 0 16 32 64 128] [--episodes 32] [--horizon 500]`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--model", default="desktop", help="a grid-gru: shipped name or checkpoint directory")
     parser.add_argument("--data", required=True, help="a training recording: its held-out split is used")
     parser.add_argument("--lifetimes", type=int, nargs="+", default=[0, 16, 32, 64, 128], help="0 = never cleared")
-    parser.add_argument("--episodes", type=int, default=16, help="the first this many held-out episodes")
+    parser.add_argument("--episodes", type=int, default=32, help="the first this many held-out episodes")
     parser.add_argument("--horizon", type=int, default=500)
     parser.add_argument("--teacher-forced-lifetime", type=int, default=8, help="for the second table")
     parser.add_argument("--threads", type=int, default=2)
@@ -52,15 +52,18 @@ def main() -> None:
             raise SystemExit(f"{args.model}: a {model.config.arch} model has no memory lifetime")
         model.config.memory_lifetime = lifetime
         result = evaluate(model, args.data, args.horizon, baselines={}, episodes=episodes, progress=False)
-        rows.append((lifetime, result["at"]))
-    horizons = list(rows[0][1])
+        rows.append((lifetime, result["at"], result["psnr_by_step"]))
+    horizons = [h for h in rows[0][1] if h != "1"]
     print(f"{args.model} on {len(episodes)} held-out episodes of {args.data}, closed loop, {args.horizon} steps")
-    print(f"{'lifetime':>8} | " + " | ".join(f"{'steps 1..' + h:>24}" for h in horizons))
-    print(f"{'-' * 8}-+-" + "-+-".join("-" * 24 for _ in horizons))
-    for lifetime, at in rows:
+    last = f"PSNR 1..{args.horizon}"
+    print(f"{'lifetime':>8} | " + " | ".join(f"{'steps 1..' + h:>24}" for h in horizons) + f" | {last:>14}")
+    print(f"{'-' * 8}-+-" + "-+-".join("-" * 24 for _ in horizons) + f"-+-{'-' * 14}")
+    for lifetime, at, psnr_by_step in rows:
         cells = [f"{m['psnr']:6.2f} / {m['exact_pixel_rate']:.4f} / {m['text_accuracy'] or 0:.3f}" for m in at.values()]
-        print(f"{lifetime or 'never':>8} | " + " | ".join(f"{c:>24}" for c in cells))
-    print("each cell: PSNR dB / exact pixels / text accuracy")
+        cells = [c for h, c in zip(at, cells) if h != "1"]
+        mean = sum(psnr_by_step) / len(psnr_by_step)
+        print(f"{lifetime or 'never':>8} | " + " | ".join(f"{c:>24}" for c in cells) + f" | {mean:>14.2f}")
+    print("each cell: PSNR dB / exact pixels / text accuracy, means over the steps")
     recording = Recording(args.data)
     chosen = [recording.episode(i) for i in episodes]
     short = args.teacher_forced_lifetime
