@@ -15,7 +15,8 @@ at most 12 px tall and 40 px wide or more; 3000 pixels or more; other changes of
 more), with the memory kept and with it cleared every `--teacher-forced-lifetime` steps.
 
 Run: `python bench/memory_lifetime.py --model desktop --data runs/desktop-1000x500
-[--lifetimes 0 16 32 64 128] [--episodes 32] [--horizon 500]`.
+[--lifetimes 0 16 32 64 128] [--episodes 32] [--horizon 500]`; on a recording made only to
+evaluate, `--split all`.
 """
 
 from __future__ import annotations
@@ -37,14 +38,15 @@ def main() -> None:
     parser.add_argument("--model", default="desktop", help="a grid-gru: shipped name or checkpoint directory")
     parser.add_argument("--data", required=True, help="a training recording: its held-out split is used")
     parser.add_argument("--lifetimes", type=int, nargs="+", default=[0, 16, 32, 64, 128], help="0 = never cleared")
-    parser.add_argument("--episodes", type=int, default=32, help="the first this many held-out episodes")
+    parser.add_argument("--split", default="heldout", choices=("heldout", "all"), help="all: a recording made to evaluate")
+    parser.add_argument("--episodes", type=int, default=32, help="the first this many episodes of the split")
     parser.add_argument("--horizon", type=int, default=500)
     parser.add_argument("--teacher-forced-lifetime", type=int, default=8, help="for the second table")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     info = Recording(args.data).info
-    episodes = split_episodes(info, "heldout", HELDOUT_FRACTION, args.data)[: args.episodes]
+    episodes = split_episodes(info, args.split, HELDOUT_FRACTION, args.data)[: args.episodes]
     rows = []
     for lifetime in args.lifetimes:
         model = load_model(args.model)
@@ -54,7 +56,7 @@ def main() -> None:
         result = evaluate(model, args.data, args.horizon, baselines={}, episodes=episodes, progress=False)
         rows.append((lifetime, result["at"], result["psnr_by_step"]))
     horizons = [h for h in rows[0][1] if h != "1"]
-    print(f"{args.model} on {len(episodes)} held-out episodes of {args.data}, closed loop, {args.horizon} steps")
+    print(f"{args.model} on {len(episodes)} {args.split} episodes of {args.data}, closed loop, {args.horizon} steps")
     last = f"PSNR 1..{args.horizon}"
     print(f"{'lifetime':>8} | " + " | ".join(f"{'steps 1..' + h:>24}" for h in horizons) + f" | {last:>14}")
     print(f"{'-' * 8}-+-" + "-+-".join("-" * 24 for _ in horizons) + f"-+-{'-' * 14}")
