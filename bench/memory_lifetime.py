@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--model", default="desktop", help="a grid-gru: shipped name or checkpoint directory")
     parser.add_argument("--data", required=True, help="a training recording: its held-out split is used")
     parser.add_argument("--lifetimes", type=int, nargs="+", default=[0, 16, 32, 64, 128], help="0 = never cleared")
-    parser.add_argument("--split", default="heldout", choices=("heldout", "all"), help="all: a recording made to evaluate")
+    parser.add_argument("--split", default="heldout", choices=("heldout", "all"), help="all: an eval recording")
     parser.add_argument("--episodes", type=int, default=32, help="the first this many episodes of the split")
     parser.add_argument("--horizon", type=int, default=500)
     parser.add_argument("--teacher-forced-lifetime", type=int, default=8, help="for the second table")
