@@ -326,7 +326,7 @@ class GridGRU(NeuralComputer):
         return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"])
 
     def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor, Tensor | None]:
-        """The clock cycle up to the pixels: the new pointer, held button and memory, the step's
+        """The clock cycle up to the pixels: the new pointer, held button and memory [and age], the step's
         context (action, button, summary of the memory, memory under the pointer), (B, 2C), and
         with `place_context` its mix of the place maps, (B, place_context)."""
         c = self.config.channels
