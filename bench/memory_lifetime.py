@@ -45,8 +45,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    info = Recording(args.data).info
-    episodes = split_episodes(info, args.split, HELDOUT_FRACTION, args.data)[: args.episodes]
+    recording = Recording(args.data)
+    episodes = split_episodes(recording.info, args.split, HELDOUT_FRACTION, args.data)[: args.episodes]
     rows = []
     for lifetime in args.lifetimes:
         model = load_model(args.model)
@@ -66,7 +66,6 @@ def main() -> None:
         mean = sum(psnr_by_step) / len(psnr_by_step)
         print(f"{lifetime or 'never':>8} | " + " | ".join(f"{c:>24}" for c in cells) + f" | {mean:>14.2f}")
     print("each cell: PSNR dB / exact pixels / text accuracy, means over the steps")
-    recording = Recording(args.data)
     chosen = [recording.episode(i) for i in episodes]
     short = args.teacher_forced_lifetime
     drawn = {lifetime: presses_drawn(args.model, lifetime, chosen, args.horizon) for lifetime in (0, short)}

@@ -12,12 +12,10 @@ from __future__ import annotations
 import threading
 from typing import Sequence
 
-import numpy as np
-import torch
-
-from neuralcomputer.actions import Action, encode_actions
+from neuralcomputer.actions import Action
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import NeuralComputer, list_models, load_model
+from neuralcomputer.runtime.session import Session, step_sessions
 
 
 class ModelCatalog:
@@ -45,18 +43,15 @@ class ModelCatalog:
 
 
 def compiled_for_play(model: NeuralComputer) -> NeuralComputer:
-    """The model with its step compiled, and run once on one machine and once on two.
+    """The model with its step compiled, and stepped once for one session and once for two.
 
     The compiled step specialises on the batch size: a first call compiles it for one
     machine, and a second size makes the batch dynamic, so any number of sessions
-    stepped together later finds a compiled step ready. Its inputs are inference tensors,
-    as `step_sessions` gives it.
+    stepped together later finds a compiled step ready. Warming up through
+    `step_sessions` gives the step the very inputs play gives it.
     """
     model.compile_step()
-    c = model.config
-    with torch.inference_mode():
-        blank = torch.zeros(2, c.height, c.width, dtype=torch.uint8, device=model.to_palette.device)
-        idle = torch.from_numpy(encode_actions([Action()]).astype(np.int64)).to(blank.device)
-        for machines in (1, 2):
-            model.step(model.boot(blank[:machines]), idle.repeat(machines, 1))
+    sessions = [Session(model, "warm-up"), Session(model, "warm-up")]
+    step_sessions(sessions[:1], [Action()])
+    step_sessions(sessions, [Action(), Action()])
     return model
