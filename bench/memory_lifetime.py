@@ -78,6 +78,7 @@ def main() -> None:
         shares = f"{kept / max(pixels, 1):>11.3f} | {cleared / max(pixels, 1):>16.3f}"
         print(f"{name:>22} | {presses:>7} | {pixels / max(presses, 1):>11.0f} | {shares}")
 
+
 def press_kind(changed_HW: np.ndarray) -> str | None:
     """What a press changed, by the shape of the change; None below 100 pixels."""
     if changed_HW.sum() < 100:

@@ -364,12 +364,9 @@ class GridGRU(NeuralComputer):
     def _remembered(self, state: State) -> Tensor:
         """The memory a step starts from: the state's, or zeros where it has lived `memory_lifetime` steps.
 
-        Training windows are a few steps long and start from an empty memory, so over
-        hundreds of steps the memory wanders into states training never showed: teacher
-        forced over whole held-out episodes (the true screen every step), the desktop
-        draws far less of a list row's highlight on a press than with its memory cleared
-        every 8 steps (docs/model.md, "A memory that lives 32 steps"). The screen, `under`,
-        the grip, the pointer and the button carry the machine across a clearing.
+        Why, in the module's notes and docs/model.md ("A memory that lives 32 steps"); a model
+        trained on windows as long as its memory lives needs no lifetime ("Windows as long as
+        the memory lives").
         """
         memory_BCHW, lifetime = state["memory"], self.config.memory_lifetime
         if not lifetime:
