@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         default = getattr(TrainConfig, name.replace("-", "_"))
         train.add_argument(f"--{name}", type=kind, default=default, help=f"{text} (default %(default)s)")
+    train.add_argument(
+        "--event-anywhere", action="store_true", help="each event window holds its event at a random step, not 2 in"
+    )
     train.add_argument("--model-config", metavar="JSON", help='architecture fields, e.g. \'{"channels": 48}\'')
     train.set_defaults(run=cmd_train)
 

@@ -135,6 +135,14 @@ def test_event_windows_hold_a_big_change_near_their_start(toy16):
         assert 2 in steps or (steps and start in (0, latest))  # two steps of lead, unless at an end
     boot, _, _, frames = window_batch(data, 4, 0, 0, 0, 0, 1, torch.device("cpu"), events=events, event_share=0.5)
     assert all(big_change_steps(boot[b], frames[b]) for b in (2, 3))  # the last half of the batch
+    at_two = 0  # anywhere: each window still holds a big change, but most not two steps in
+    for index in range(20):
+        boot, _, _, frames = window_batch(data, 4, 0, 0, index, 0, 1, torch.device("cpu"), events, 1.0, anywhere=True)
+        for b in range(4):
+            steps = big_change_steps(boot[b], frames[b])
+            assert steps
+            at_two += 2 in steps
+    assert at_two < 40  # of 80 (without anywhere: 71)
 
 
 def test_refuses_to_overwrite_or_to_resume_another_model(toy16, tmp_path):

@@ -41,6 +41,7 @@ class TrainConfig:
     repair: float = 0.0  # teacher forced: up to this share of each screen stays the model's own (see forward)
     event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
+    event_anywhere: bool = False  # each event window holds its event at a random step, not 2 steps in
     history: int = 0  # true screens watched before each window, so registers like `under` start as they would
     memory_gb: float = 8.0  # GiB of decompressed training frames each process keeps (1000x500 desktop: 7.4)
     max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)

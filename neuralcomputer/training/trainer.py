@@ -103,7 +103,17 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     while not _finished(cfg, progress, world, device):
         tick = time.monotonic()
         boot, held, actions, frames = window_batch(
-            train_set, cfg.batch, cfg.seed, progress.epoch, progress.batch, rank, world, device, events, cfg.event_share
+            train_set,
+            cfg.batch,
+            cfg.seed,
+            progress.epoch,
+            progress.batch,
+            rank,
+            world,
+            device,
+            events,
+            cfg.event_share,
+            cfg.event_anywhere,
         )
         state = model.boot(boot, held)
         # Drawn from the data position alone: the same on every rank, and again after a resume.

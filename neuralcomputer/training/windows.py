@@ -7,7 +7,9 @@ the uninterrupted one would have. Each rank takes every `world`-th window of a b
 Events (`find_events`): on a desktop most steps only move the pointer, and the steps a
 model must learn most (a window opens, a menu drops, a minimised window comes back) are
 a few in a hundred. A share of each batch can be windows that start just before one,
-drawn with the same (seed, epoch, batch) determinism.
+drawn with the same (seed, epoch, batch) determinism. Such a window meets its event with
+a memory two steps old; in closed loop a press comes at any age of the memory, so
+`anywhere` puts the event at a random step of the window instead.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from neuralcomputer.errors import UserError
 from neuralcomputer.recordings import Recording, record_episodes
 from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.software import SOFTWARE_NAMES
+
+LEAD = 2  # steps an event window starts before its event
 
 
 def prepare_data(
@@ -70,11 +74,13 @@ def window_batch(
     device: torch.device,
     events: np.ndarray | None = None,
     event_share: float = 0.0,
+    anywhere: bool = False,
 ) -> Windows:
     """This rank's share of window batch `index` of `epoch`, collated.
 
     With `events` ((N, 2) episode and start, from `find_events`), the last
-    round(`event_share` * batch) windows of the batch are event windows instead.
+    round(`event_share` * batch) windows of the batch are event windows instead; `anywhere`,
+    each starts a random 0 to window - LEAD - 1 steps earlier still (not before its episode).
     """
     if len(dataset) < batch:
         raise UserError(f"the training split has {len(dataset)} windows, fewer than one batch of {batch}; record more")
@@ -82,12 +88,15 @@ def window_batch(
     taken = round(event_share * batch) if events is not None and len(events) else 0
     reads = [partial(dataset.__getitem__, int(i)) for i in order[index * batch : (index + 1) * batch - taken]]
     if taken:
-        drawn = np.random.default_rng([seed, epoch, index]).choice(len(events), taken)
-        reads += [partial(dataset.window_at, int(e), int(s)) for e, s in events[drawn]]
+        draws = np.random.default_rng([seed, epoch, index])
+        episodes, starts = events[draws.choice(len(events), taken)].T
+        if anywhere:
+            starts = np.maximum(starts - draws.integers(0, dataset.window - LEAD, taken), 0)
+        reads += [partial(dataset.window_at, int(e), int(s)) for e, s in zip(episodes, starts)]
     return collate([read() for read in reads[rank::world]], device)  # each rank reads only its own windows
 
 
-def find_events(dataset: WindowDataset, min_changed: float, lead: int = 2) -> np.ndarray:
+def find_events(dataset: WindowDataset, min_changed: float, lead: int = LEAD) -> np.ndarray:
     """Windows around the steps of the dataset's episodes that change at least `min_changed` of the screen.
 
     Returns (N, 2) int64 rows (episode index in the recording, window start): each window
