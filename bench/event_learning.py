@@ -112,7 +112,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     train = WindowDataset(args.data, args.window, "train", history=args.history)
     heldout = WindowDataset(args.data, args.window, "heldout", history=args.history)
-    train_events, heldout_events = find_events(train, args.event_pixels), find_events(heldout, args.event_pixels)
+    # each event's window: (episode, start)
+    train_events, heldout_events = (find_events(d, args.event_pixels)[:, :2] for d in (train, heldout))
     heldout_events = heldout_events[:: max(1, len(heldout_events) // args.heldout_events)]
     print(f"{len(train_events)} training and {len(heldout_events)} held-out event windows of {args.window} steps "
           f"(after {args.history} watched), teacher forced, batch {args.batch}, lr {args.lr}, "

@@ -134,7 +134,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     model = load_model(args.model).eval()
     heldout = WindowDataset(args.data, args.window, "heldout", history=args.history)
-    events = find_events(heldout, args.event_pixels)
+    events = find_events(heldout, args.event_pixels)[:, :2]  # each event's window: (episode, start)
     events = events[:: max(1, len(events) // args.events)]
     starts = [(e, s) for e in heldout.episodes for s in range(heldout.recording.info.episodes[e].steps - args.window)]
     chosen = np.sort(np.random.default_rng(0).choice(len(starts), min(args.windows, len(starts)), replace=False))

@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
@@ -128,11 +129,12 @@ def test_event_windows_hold_a_big_change_near_their_start(toy16):
         screens = torch.cat([boot[None], frames])
         return torch.nonzero((screens[1:] != screens[:-1]).flatten(1).sum(1) >= 0.15 * 256).flatten().tolist()
 
-    for episode, start in events:
+    for episode, start, step in events:
         item = data.window_at(int(episode), int(start))
         steps = big_change_steps(item["boot"], item["frames"])
         latest = data.recording.info.episodes[int(episode)].steps - 8
         assert 2 in steps or (steps and start in (0, latest))  # two steps of lead, unless at an end
+        assert step - start in steps
     boot, _, _, frames = window_batch(data, 4, 0, 0, 0, 0, 1, torch.device("cpu"), events=events, event_share=0.5)
     assert all(big_change_steps(boot[b], frames[b]) for b in (2, 3))  # the last half of the batch
     at_two = 0  # anywhere: each window still holds a big change, but most not two steps in
@@ -143,6 +145,18 @@ def test_event_windows_hold_a_big_change_near_their_start(toy16):
             assert steps
             at_two += 2 in steps
     assert at_two < 40  # of 80 (without anywhere: 71)
+    # Near an episode's end a window already starts earlier than two steps before its event: anywhere
+    # moves it earlier only while the event stays in it.
+    ends = [row for row in events if row[1] == data.recording.info.episodes[int(row[0])].steps - 8 < row[2] - 2]
+    assert ends
+    for episode, start, step in ends:
+        frames = torch.from_numpy(data.episode(int(episode)).frames[:])
+        only = np.array([(episode, start, step)])
+        for index in range(5):
+            boot, _, _, windows = window_batch(data, 4, 0, 0, index, 0, 1, torch.device("cpu"), only, 1.0, True)
+            for b in range(4):  # where each window starts in the episode, found by its frames
+                seen = torch.cat([boot[b, None], windows[b]])
+                assert any(s <= step < s + 8 for s in range(start + 1) if torch.equal(frames[s : s + 9], seen))
 
 
 def test_refuses_to_overwrite_or_to_resume_another_model(toy16, tmp_path):

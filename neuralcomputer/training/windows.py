@@ -78,9 +78,11 @@ def window_batch(
 ) -> Windows:
     """This rank's share of window batch `index` of `epoch`, collated.
 
-    With `events` ((N, 2) episode and start, from `find_events`), the last
+    With `events` ((N, 3) episode, start and event step, from `find_events`), the last
     round(`event_share` * batch) windows of the batch are event windows instead; `anywhere`,
-    each starts a random 0 to window - LEAD - 1 steps earlier still (not before its episode).
+    each starts a random 0 to window - LEAD - 1 steps earlier still (not before its episode,
+    nor so early that its event falls after the window: near an episode's end the window
+    already starts earlier).
     """
     if len(dataset) < batch:
         raise UserError(f"the training split has {len(dataset)} windows, fewer than one batch of {batch}; record more")
@@ -89,9 +91,10 @@ def window_batch(
     reads = [partial(dataset.__getitem__, int(i)) for i in order[index * batch : (index + 1) * batch - taken]]
     if taken:
         draws = np.random.default_rng([seed, epoch, index])
-        episodes, starts = events[draws.choice(len(events), taken)].T
+        episodes, starts, steps = events[draws.choice(len(events), taken)].T
         if anywhere:
-            starts = np.maximum(starts - draws.integers(0, dataset.window - LEAD, taken), 0)
+            earlier = starts - draws.integers(0, dataset.window - LEAD, taken)
+            starts = np.maximum(earlier, np.maximum(steps - dataset.window + 1, 0))
         reads += [partial(dataset.window_at, int(e), int(s)) for e, s in zip(episodes, starts)]
     return collate([read() for read in reads[rank::world]], device)  # each rank reads only its own windows
 
@@ -99,9 +102,9 @@ def window_batch(
 def find_events(dataset: WindowDataset, min_changed: float, lead: int = LEAD) -> np.ndarray:
     """Windows around the steps of the dataset's episodes that change at least `min_changed` of the screen.
 
-    Returns (N, 2) int64 rows (episode index in the recording, window start): each window
-    starts `lead` steps before its event (earlier where the episode ends too soon), so
-    it holds the event and what follows it.
+    Returns (N, 3) int64 rows (episode index in the recording, window start, the event's
+    step): each window starts `lead` steps before its event (earlier where the episode ends
+    too soon), so it holds the event and what follows it.
     """
     info, rows = dataset.recording.info, []
     threshold = min_changed * info.width * info.height
@@ -110,8 +113,8 @@ def find_events(dataset: WindowDataset, min_changed: float, lead: int = LEAD) ->
         last = len(frames) - 1 - dataset.window  # the latest start of a whole window
         changed = (frames[1:] != frames[:-1]).sum(axis=(1, 2))
         for step in np.nonzero(changed >= threshold)[0]:
-            rows.append((index, min(max(0, int(step) - lead), last)))
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+            rows.append((index, min(max(0, int(step) - lead), last), int(step)))
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 def spread_windows(dataset: WindowDataset, count: int, device: torch.device):
