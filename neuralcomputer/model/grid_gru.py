@@ -177,7 +177,7 @@ class GridGRU(NeuralComputer):
     def _boot(self, screens: Tensor) -> State:
         B = screens.shape[0]
         memory_BCHW = torch.zeros(B, self.config.channels, *self.grid, device=screens.device)
-        if not torch.is_grad_enabled():  # in the order `convolve` gives it: a compiled step compiles again for another
+        if not torch.is_grad_enabled():  # channels last, as a compiled step keeps it (another order compiles again)
             memory_BCHW = memory_BCHW.contiguous(memory_format=torch.channels_last)
         blank = {
             "memory": memory_BCHW,
