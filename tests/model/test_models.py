@@ -129,10 +129,12 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale):
     assert 0 < changed < len(actions) * boot.numel()  # some pixels changed, and some were kept
 
 
-def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once():
+@pytest.mark.parametrize("fields", [{}, {"drag": False, "under": False, "grip": False}])
+def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
     """`compile_step` gives the eager step's screens on a model that changes pixels, and compiles once for a
-    machine's whole run (a state after a step looks like one after boot to the compiled step's guards)."""
-    eager = tiny_model("grid-gru", size=(30, 22))
+    machine's whole run (a state after a step looks like one after boot to the compiled step's guards); also
+    with one old colour per pixel and no grip (the compiled sure test and gates have their own form)."""
+    eager = tiny_model("grid-gru", size=(30, 22), **fields)
     with torch.no_grad():
         for p in eager.parameters():
             p.add_(0.3 * torch.randn_like(p))
