@@ -9,7 +9,8 @@ from toy_world import PALETTE, POINTER_COLOR, tiny_model, toy_clip
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS, NeuralComputer
-from neuralcomputer.model.grid_gru import MATCH_WIDTH, SumRows, mix_colours
+from neuralcomputer.model.grid_gru import MATCH_WIDTH, SumRows
+from neuralcomputer.model.mixture import mix_colours
 
 
 @pytest.mark.parametrize("arch", ARCHS)
