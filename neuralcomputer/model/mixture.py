@@ -35,16 +35,17 @@ def kept_colour(sources_BMHW: Tensor, gates_BGHW: Tensor) -> tuple[Tensor, Tenso
     weights = [torch.exp(gate_BHW - top_BHW) for gate_BHW in gates]
     total_BHW = functools.reduce(torch.add, weights)
     colours = sources_BMHW.float().unbind(1)  # (compared as floats: with bytes the loop is not vectorised)
-    best_BHW = colour_BHW = None
-    for own_BHW in colours:
+
+    def share(own_BHW: Tensor) -> Tensor:
         shares = [torch.where(own_BHW == other_BHW, w_BHW, 0.0) for w_BHW, other_BHW in zip(weights, colours)]
-        share_BHW = functools.reduce(torch.add, shares) / total_BHW
-        if best_BHW is None:
-            best_BHW, colour_BHW = share_BHW, own_BHW
-        else:
-            better_BHW = share_BHW > best_BHW
-            best_BHW = torch.where(better_BHW, share_BHW, best_BHW)
-            colour_BHW = torch.where(better_BHW, own_BHW, colour_BHW)
+        return functools.reduce(torch.add, shares) / total_BHW
+
+    best_BHW, colour_BHW = share(colours[0]), colours[0]
+    for own_BHW in colours[1:]:
+        share_BHW = share(own_BHW)
+        better_BHW = share_BHW > best_BHW
+        best_BHW = torch.where(better_BHW, share_BHW, best_BHW)
+        colour_BHW = torch.where(better_BHW, own_BHW, colour_BHW)
     return best_BHW, colour_BHW.to(sources_BMHW.dtype)
 
 
