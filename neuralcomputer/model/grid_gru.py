@@ -63,6 +63,11 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   less -> with `memory_lifetime` the memory is cleared every N steps (a clock in the
   state counts them); the screen, `under`, the grip, the pointer and the button carry the
   machine across a clearing.
+- A typed character appears at the caret, which is no fixed place, in a glyph that falls
+  at any offset within the 4x4 cells -> with `glyphs` each pixel also gives an anchor
+  logit (one distribution over the screen and "nowhere"), and each key a learnt window
+  of colour logits and a gate around its anchor (see glyphs.py): where is learnt apart
+  from what.
 - Most pixels keep their colour, yet a decoder works out every pixel's colour logits
   -> in `step` (not in training, which needs them all for the loss) only the cells
   where no old colour is sure to win get colour logits: what a compositor redraws
@@ -77,8 +82,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from neuralcomputer.actions import NUM_KEY_CODES
 from neuralcomputer.model.action_embedding import ActionEmbedding
 from neuralcomputer.model.computer import ModelConfig, NeuralComputer, State
+from neuralcomputer.model.glyphs import Glyphs
 from neuralcomputer.model.mixture import SURE, kept_colour, mix_colours
 from neuralcomputer.model.pointer import (
     POINTER_CHANNELS,
@@ -111,6 +118,7 @@ class GridGRUConfig(ModelConfig):
     canvas: bool = True  # each place-context map is also a picture: colour logits per pixel (needs place_context)
     canvas_gate: bool = False  # each cell's memory lets the pictures in or keeps them out (needs canvas)
     memory_lifetime: int = 0  # steps after which the memory is cleared (the registers stay); 0 = never
+    glyphs: bool = False  # a learnt glyph per key, drawn where each pixel's anchor logit says the caret is
 
 
 class GridGRU(NeuralComputer):
@@ -154,12 +162,13 @@ class GridGRU(NeuralComputer):
         # Old colours a pixel may keep: its own, the one the pointer drags onto it, the one under it.
         self.sources = 1 + config.drag + config.under
         self.decoder = nn.Sequential(nn.Conv2d(c, config.decoder_channels, 3, padding=1), nn.GELU())
-        # Per cell, for each of its s*s pixels: K colour logits, gates over (keep, [drag,] [under,] new), [grip].
-        # (A linear layer on channels-last cells, then one permute: on CPU ~3x faster than a
+        # Per cell, for each of its s*s pixels: K colour logits, gates over (keep, [drag,] [under,] new), [grip],
+        # [anchor]. (A linear layer on channels-last cells, then one permute: on CPU ~3x faster than a
         # 1x1 conv followed by pixel shuffle.)
-        outputs = k + self.sources + 1 + config.grip
+        outputs = k + self.sources + 1 + config.grip + config.glyphs
         self.pixels = nn.Linear(config.decoder_channels, s * s * outputs)
-        # Its rows by kind: the colour logits, and the rest (gates [and grip]), each decoded on its own (`_decode`).
+        # Its rows by kind: the colour logits, and the rest (gates [, grip] [, anchor]), each decoded on its own
+        # (`_decode`).
         rows_PO = torch.arange(s * s * outputs).view(s * s, outputs)
         self.register_buffer("colour_rows", rows_PO[:, :k].flatten(), persistent=False)
         self.register_buffer("rest_rows", rows_PO[:, k:].flatten(), persistent=False)
@@ -167,11 +176,12 @@ class GridGRU(NeuralComputer):
             self.grip_gates = nn.Linear(2 * c, 2 * (self.sources + 1))
             nn.init.zeros_(self.grip_gates.weight)
             nn.init.zeros_(self.grip_gates.bias)
+        self.glyphs = Glyphs(NUM_KEY_CODES, k) if config.glyphs else None
         self.sprite = PointerSprite(k, config.sprite_size)
         with torch.no_grad():
             self.pixels.bias.view(s * s, -1)[:, k + 1 : k + self.sources + 1].fill_(-config.keep_bias)
             if config.grip:  # and each pixel starts as not gripped (5 %)
-                self.pixels.bias.view(s * s, -1)[:, -1].fill_(-3.0)
+                self.pixels.bias.view(s * s, -1)[:, k + self.sources + 1].fill_(-3.0)
 
     def _boot(self, screens: Tensor) -> State:
         B = screens.shape[0]
@@ -257,12 +267,20 @@ class GridGRU(NeuralComputer):
         return {**state, "under": torch.where(changed_BHW, state["before"], state["under"]), "before": state["screen"]}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW = self._prepare(state, actions)
+        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, typed = self._prepare(state, actions)
         pictures_BhwP = None
         if self.canvas is not None:  # the pictures, mixed as each screen's context says
             pictures_BhwP = (mix_BR @ self.canvas.flatten(1)).view(*hidden_BhwD.shape[:3], -1)
             pictures_BhwP = self._let_in(pictures_BhwP, hidden_BhwD)
         logits_BKHW = self._decode(hidden_BhwD, self.colour_rows, pictures_BhwP)
+        keyed_N = actions[:, 3].nonzero()[:, 0] if typed is not None else []
+        if len(keyed_N):  # the glyphs' gate and colours, for the screens whose step pressed a key
+            anchors_BHW, kernels_BXhw = typed
+            B, K, H, W = logits_BKHW.shape
+            drawn_NXHW = self.glyphs.draw(anchors_BHW[keyed_N], kernels_BXhw[keyed_N])
+            drawn_BXHW = logits_BKHW.new_zeros(B, 1 + K, H, W).index_add(0, keyed_N, drawn_NXHW)
+            gates_BGHW = torch.cat([gates_BGHW[:, :-1], gates_BGHW[:, -1:] + drawn_BXHW[:, :1]], 1)
+            logits_BKHW = logits_BKHW + drawn_BXHW[:, 1:]
         screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, logits_BKHW)
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
         return new_state, self.sprite(new["pointer"], screen_logp_BKHW)
@@ -279,7 +297,13 @@ class GridGRU(NeuralComputer):
         """
         s, k = self.config.stride, self.num_colors
         B, H, W = state["screen"].shape
-        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW = self._prepare(state, actions)
+        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, typed = self._prepare(state, actions)
+        if typed is not None and not torch.compiler.is_compiling() and not actions[:, 3].any():
+            typed = None  # no key pressed: the glyphs add nothing (compiled, they are added, as zeros)
+        if typed is not None:  # the glyphs' gate, on every pixel: it decides which pixels open
+            anchors_BHW, kernels_BXhw = typed
+            drawn_B1HW = self.glyphs.draw(anchors_BHW, kernels_BXhw[:, :1])
+            gates_BGHW = torch.cat([gates_BGHW[:, :-1], gates_BGHW[:, -1:] + drawn_B1HW], 1)
         best_BHW, screen_BHW = kept_colour(sources_BMHW, gates_BGHW)
         b_N, y_N, x_N, sy_N, sx_N = self.sprite.footprint(new["pointer"], H, W)
         open_BHW = best_BHW <= SURE
@@ -294,6 +318,8 @@ class GridGRU(NeuralComputer):
             pictures_RCP = self.canvas.flatten(1, 2).index_select(1, cy_C * gw + cx_C)
             logits_CP = logits_CP + self._let_in((mix_BR[b_C, None] @ pictures_RCP.transpose(0, 1))[:, 0], hidden_CD)
         logits_CKss = logits_CP.view(-1, s, s, k).permute(0, 3, 1, 2)
+        if typed is not None:  # and their colours, in the open cells
+            logits_CKss = logits_CKss + self.glyphs.draw_cells(anchors_BHW, kernels_BXhw, b_C, cy_C, cx_C, s)
 
         def cells(pixels_BXHW: Tensor) -> Tensor:  # (B, X, H, W) -> the open cells' pixels, (C, X, s, s)
             return F.pad(pixels_BXHW, pad).view(B, -1, gh, s, gw, s)[b_C, :, cy_C, :, cx_C]
@@ -311,18 +337,24 @@ class GridGRU(NeuralComputer):
         display_BHW[b_N, y_N, x_N] = self.sprite.draw(under_NK, sy_N, sx_N).max(1).indices.to(display_BHW.dtype)
         return new_state, self.to_palette[display_BHW.long()]
 
-    def _prepare(self, state: State, actions: Tensor) -> tuple[State, State, Tensor, Tensor | None, Tensor, Tensor]:
+    def _prepare(
+        self, state: State, actions: Tensor
+    ) -> tuple[State, State, Tensor, Tensor | None, Tensor, Tensor, tuple[Tensor, Tensor] | None]:
         """A clock cycle up to the colours: (the state with `under` folded, the new registers and memory
         [and grip], the decoder's features, the context's mix of the place maps (B, place_context) [or None],
-        the gates (B, sources + 1, H, W), the old colours (B, sources, H, W))."""
+        the gates (B, sources + 1, H, W) without the glyphs', the old colours (B, sources, H, W), and with
+        `glyphs` the anchors (B, H, W) and each screen's glyph kernel (B, 1 + K, *WINDOW) [or None])."""
         state = self._fold(state)
         new, context_B2C, mix_BR = self._think(state, actions)
         hidden_BhwD = self._hidden(new["memory"])
         rest_BOHW = self._decode(hidden_BhwD, self.rest_rows)
         gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, : self.sources + 1])
         if self.config.grip:  # a map of its own: a view keeps all the gates alive, and recompiles a compiled step
-            new["grip"] = rest_BOHW[:, -1].clone(memory_format=torch.contiguous_format)
-        return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"])
+            new["grip"] = rest_BOHW[:, self.sources + 1].clone(memory_format=torch.contiguous_format)
+        typed = None
+        if self.glyphs is not None:
+            typed = self.glyphs.anchors(rest_BOHW[:, -1]), self.glyphs.kernels(actions[:, 3])
+        return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"]), typed
 
     def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor, Tensor | None]:
         """The clock cycle up to the pixels: the new pointer, held button and memory [and age], the step's

@@ -107,12 +107,15 @@ def test_sum_rows_is_embedding_bag_forward_and_back():
     torch.testing.assert_close(ours, table.grad)
 
 
-@pytest.mark.parametrize("size, scale", [(32, 0.3), (32, 1.0), ((30, 22), 1.0)])
-def test_grid_gru_step_shows_the_most_likely_screen(size, scale):
+@pytest.mark.parametrize(
+    "size, scale, fields", [(32, 0.3, {}), (32, 1.0, {}), ((30, 22), 1.0, {}), ((30, 22), 1.0, {"glyphs": True})]
+)
+def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
     """Its faster `step` (colour logits only where no old colour is sure to win, and the pointer's pixels
     classified again) equals the argmax of `transition`, screen and state alike: for a model that mostly
-    keeps and one that changes most pixels, and on a screen that is not a whole number of cells."""
-    model = tiny_model("grid-gru", size=size)
+    keeps and one that changes most pixels, on a screen that is not a whole number of cells, and with
+    glyphs drawn at a key press."""
+    model = tiny_model("grid-gru", size=size, **fields)
     with torch.no_grad():
         for p in model.parameters():
             p.add_(scale * torch.randn_like(p))  # a model that changes pixels and draws a pointer
@@ -130,11 +133,12 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale):
     assert 0 < changed < len(actions) * boot.numel()  # some pixels changed, and some were kept
 
 
-@pytest.mark.parametrize("fields", [{}, {"drag": False, "under": False, "grip": False}])
+@pytest.mark.parametrize("fields", [{}, {"drag": False, "under": False, "grip": False}, {"glyphs": True}])
 def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
     """`compile_step` gives the eager step's screens on a model that changes pixels, and compiles once for a
     machine's whole run (a state after a step looks like one after boot to the compiled step's guards); also
-    with one old colour per pixel and no grip (the compiled sure test and gates have their own form)."""
+    with one old colour per pixel and no grip (the compiled sure test and gates have their own form), and with
+    glyphs (which the eager step skips without a key)."""
     eager = tiny_model("grid-gru", size=(30, 22), **fields)
     with torch.no_grad():
         for p in eager.parameters():
