@@ -267,19 +267,19 @@ class GridGRU(NeuralComputer):
         return {**state, "under": torch.where(changed_BHW, state["before"], state["under"]), "before": state["screen"]}
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
-        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, typed = self._prepare(state, actions)
+        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, anchor_BHW = self._prepare(state, actions)
         pictures_BhwP = None
         if self.canvas is not None:  # the pictures, mixed as each screen's context says
             pictures_BhwP = (mix_BR @ self.canvas.flatten(1)).view(*hidden_BhwD.shape[:3], -1)
             pictures_BhwP = self._let_in(pictures_BhwP, hidden_BhwD)
         logits_BKHW = self._decode(hidden_BhwD, self.colour_rows, pictures_BhwP)
-        keyed_N = actions[:, 3].nonzero()[:, 0] if typed is not None else []
-        if len(keyed_N):  # the glyphs' gate and colours, for the screens whose step pressed a key
-            anchors_BHW, kernels_BXhw = typed
+        keyed_N = actions[:, 3].nonzero()[:, 0] if anchor_BHW is not None else []
+        if len(keyed_N):  # the glyphs' gate and colours, worked out only for the screens whose step pressed a key
             B, K, H, W = logits_BKHW.shape
-            drawn_NXHW = self.glyphs.draw(anchors_BHW[keyed_N], kernels_BXhw[keyed_N])
+            kernels_NXhw = self.glyphs.kernels(actions[keyed_N, 3])
+            drawn_NXHW = self.glyphs.draw(self.glyphs.anchors(anchor_BHW[keyed_N]), kernels_NXhw)
             drawn_BXHW = logits_BKHW.new_zeros(B, 1 + K, H, W).index_add(0, keyed_N, drawn_NXHW)
-            gates_BGHW = torch.cat([gates_BGHW[:, :-1], gates_BGHW[:, -1:] + drawn_BXHW[:, :1]], 1)
+            gates_BGHW = plus_new(gates_BGHW, drawn_BXHW[:, :1])
             logits_BKHW = logits_BKHW + drawn_BXHW[:, 1:]
         screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, logits_BKHW)
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
@@ -297,13 +297,12 @@ class GridGRU(NeuralComputer):
         """
         s, k = self.config.stride, self.num_colors
         B, H, W = state["screen"].shape
-        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, typed = self._prepare(state, actions)
-        if typed is not None and not torch.compiler.is_compiling() and not actions[:, 3].any():
-            typed = None  # no key pressed: the glyphs add nothing (compiled, they are added, as zeros)
-        if typed is not None:  # the glyphs' gate, on every pixel: it decides which pixels open
-            anchors_BHW, kernels_BXhw = typed
-            drawn_B1HW = self.glyphs.draw(anchors_BHW, kernels_BXhw[:, :1])
-            gates_BGHW = torch.cat([gates_BGHW[:, :-1], gates_BGHW[:, -1:] + drawn_B1HW], 1)
+        state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, anchor_BHW = self._prepare(state, actions)
+        # Eager, a step without a key skips the glyphs (they add nothing); compiled, they are added, as zeros.
+        typed = anchor_BHW is not None and (torch.compiler.is_compiling() or bool(actions[:, 3].any()))
+        if typed:  # the glyphs' gate, on every pixel: it decides which pixels open
+            anchors_BHW, kernels_BXhw = self.glyphs.anchors(anchor_BHW), self.glyphs.kernels(actions[:, 3])
+            gates_BGHW = plus_new(gates_BGHW, self.glyphs.draw(anchors_BHW, kernels_BXhw[:, :1]))
         best_BHW, screen_BHW = kept_colour(sources_BMHW, gates_BGHW)
         b_N, y_N, x_N, sy_N, sx_N = self.sprite.footprint(new["pointer"], H, W)
         open_BHW = best_BHW <= SURE
@@ -318,7 +317,7 @@ class GridGRU(NeuralComputer):
             pictures_RCP = self.canvas.flatten(1, 2).index_select(1, cy_C * gw + cx_C)
             logits_CP = logits_CP + self._let_in((mix_BR[b_C, None] @ pictures_RCP.transpose(0, 1))[:, 0], hidden_CD)
         logits_CKss = logits_CP.view(-1, s, s, k).permute(0, 3, 1, 2)
-        if typed is not None:  # and their colours, in the open cells
+        if typed:  # and their colours, in the open cells
             logits_CKss = logits_CKss + self.glyphs.draw_cells(anchors_BHW, kernels_BXhw, b_C, cy_C, cx_C, s)
 
         def cells(pixels_BXHW: Tensor) -> Tensor:  # (B, X, H, W) -> the open cells' pixels, (C, X, s, s)
@@ -339,11 +338,11 @@ class GridGRU(NeuralComputer):
 
     def _prepare(
         self, state: State, actions: Tensor
-    ) -> tuple[State, State, Tensor, Tensor | None, Tensor, Tensor, tuple[Tensor, Tensor] | None]:
+    ) -> tuple[State, State, Tensor, Tensor | None, Tensor, Tensor, Tensor | None]:
         """A clock cycle up to the colours: (the state with `under` folded, the new registers and memory
         [and grip], the decoder's features, the context's mix of the place maps (B, place_context) [or None],
         the gates (B, sources + 1, H, W) without the glyphs', the old colours (B, sources, H, W), and with
-        `glyphs` the anchors (B, H, W) and each screen's glyph kernel (B, 1 + K, *WINDOW) [or None])."""
+        `glyphs` the anchor logits (B, H, W) [or None])."""
         state = self._fold(state)
         new, context_B2C, mix_BR = self._think(state, actions)
         hidden_BhwD = self._hidden(new["memory"])
@@ -351,10 +350,8 @@ class GridGRU(NeuralComputer):
         gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, : self.sources + 1])
         if self.config.grip:  # a map of its own: a view keeps all the gates alive, and recompiles a compiled step
             new["grip"] = rest_BOHW[:, self.sources + 1].clone(memory_format=torch.contiguous_format)
-        typed = None
-        if self.glyphs is not None:
-            typed = self.glyphs.anchors(rest_BOHW[:, -1]), self.glyphs.kernels(actions[:, 3])
-        return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"]), typed
+        anchor_BHW = rest_BOHW[:, -1] if self.glyphs is not None else None
+        return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"]), anchor_BHW
 
     def _think(self, state: State, actions: Tensor) -> tuple[State, Tensor, Tensor | None]:
         """The clock cycle up to the pixels: the new pointer, held button and memory [and age], the step's
@@ -501,6 +498,11 @@ class GridGRU(NeuralComputer):
         cell_B2 = xy_B2.clamp(min=0) // self.config.stride
         under_BC = memory_BCHW[torch.arange(len(xy_B2), device=xy_B2.device), :, cell_B2[:, 1], cell_B2[:, 0]]
         return under_BC * (xy_B2[:, :1] >= 0)
+
+
+def plus_new(gates_BGHW: Tensor, plus_B1HW: Tensor) -> Tensor:
+    """The gates with `plus_B1HW` added to the last, "new colour" (what the glyphs open)."""
+    return torch.cat([gates_BGHW[:, :-1], gates_BGHW[:, -1:] + plus_B1HW], 1)
 
 
 def convolve(layers: nn.Module, inputs_BCHW: Tensor) -> Tensor:

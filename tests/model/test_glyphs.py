@@ -120,7 +120,7 @@ def test_glyphs_learn_where_the_caret_is_from_the_pixels_alone():
         state = model.boot(frames[:, 0])
         for t in range(actions.shape[1]):
             keyed = actions[:, t, 3] > 0
-            anchors = model._prepare(state, actions[:, t])[-1][0]
+            anchors = model.glyphs.anchors(model._prepare(state, actions[:, t])[-1])
             for b in keyed.nonzero()[:, 0].tolist():
                 y, x = carets[b, t].tolist()
                 near += float(anchors[b, max(y - 2, 0) : y + CELL_H + 2, max(x - 2, 0) : x + CELL_W + 3].sum())
