@@ -57,7 +57,9 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   says whether it moves with the pointer (one more output per pixel, kept in the
   state), and the next step's gates see that grip moved exactly as the pointer moved,
   and where it was, with weights from the context (the button held, or not): the
-  pixel-exact shape of a dragged window is carried, not redrawn.
+  pixel-exact shape of a dragged window is carried, not redrawn. With `grip_latch` the
+  grip itself follows the moved grip too, so what a press grips can be held over a
+  whole drag rather than decoded again from the cells after every move.
 - Training windows are a few steps long and start from an empty memory, so over hundreds
   of steps the memory wanders into states training never showed, and presses get drawn
   less -> with `memory_lifetime` the memory is cleared every N steps (a clock in the
@@ -115,6 +117,7 @@ class GridGRUConfig(ModelConfig):
     place_context: int = 32  # maps over the grid that the context mixes (which app, where); 0 = none
     pointer_match: int = 4  # heads comparing each cell's memory with the memory under the pointer; 0 = none
     grip: bool = True  # each pixel says whether it moves with the pointer; the next step's gates see that, moved
+    grip_latch: bool = False  # the grip follows itself, moved: set at a press, held over a drag (needs grip)
     canvas: bool = True  # each place-context map is also a picture: colour logits per pixel (needs place_context)
     canvas_gate: bool = False  # each cell's memory lets the pictures in or keeps them out (needs canvas)
     memory_lifetime: int = 0  # steps after which the memory is cleared (the registers stay); 0 = never
@@ -172,8 +175,9 @@ class GridGRU(NeuralComputer):
         rows_PO = torch.arange(s * s * outputs).view(s * s, outputs)
         self.register_buffer("colour_rows", rows_PO[:, :k].flatten(), persistent=False)
         self.register_buffer("rest_rows", rows_PO[:, k:].flatten(), persistent=False)
-        if config.grip:  # how much the gates follow the grip, moved and where it was; starts at not at all
-            self.grip_gates = nn.Linear(2 * c, 2 * (self.sources + 1))
+        self.latch = config.grip and config.grip_latch
+        if config.grip:  # how much the gates [and the grip] follow the grip, moved and where it was; at first not
+            self.grip_gates = nn.Linear(2 * c, 2 * (self.sources + 1 + self.latch))
             nn.init.zeros_(self.grip_gates.weight)
             nn.init.zeros_(self.grip_gates.bias)
         self.glyphs = Glyphs(NUM_KEY_CODES, k) if config.glyphs else None
@@ -347,9 +351,12 @@ class GridGRU(NeuralComputer):
         new, context_B2C, mix_BR = self._think(state, actions)
         hidden_BhwD = self._hidden(new["memory"])
         rest_BOHW = self._decode(hidden_BhwD, self.rest_rows)
-        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, : self.sources + 1])
+        followed = self.sources + 1 + self.latch  # the gates [and the grip]
+        gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, :followed])
         if self.config.grip:  # a map of its own: a view keeps all the gates alive, and recompiles a compiled step
-            new["grip"] = rest_BOHW[:, self.sources + 1].clone(memory_format=torch.contiguous_format)
+            grip_BHW = gates_BGHW[:, -1] if self.latch else rest_BOHW[:, self.sources + 1]
+            new["grip"] = grip_BHW.clone(memory_format=torch.contiguous_format)
+            gates_BGHW = gates_BGHW[:, : self.sources + 1]
         anchor_BHW = rest_BOHW[:, -1] if self.glyphs is not None else None
         return state, new, hidden_BhwD, mix_BR, gates_BGHW, self._sources(state, new["pointer"]), anchor_BHW
 
@@ -404,8 +411,8 @@ class GridGRU(NeuralComputer):
         return memory_BCHW * ~expired_B[:, None, None, None]
 
     def _follow_grip(self, state: State, pointer_B2: Tensor, context_B2C: Tensor, gates_BGHW: Tensor) -> Tensor:
-        """The gates plus the last step's grip, moved as the pointer moved and where it was (weights from
-        the context); unchanged without `grip`."""
+        """The gates [and the grip's logit] plus the last step's grip, moved as the pointer moved and where it
+        was (weights from the context); unchanged without `grip`."""
         if not self.config.grip:
             return gates_BGHW
         gripped_BHW = torch.sigmoid(state["grip"])

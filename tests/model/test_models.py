@@ -108,7 +108,14 @@ def test_sum_rows_is_embedding_bag_forward_and_back():
 
 
 @pytest.mark.parametrize(
-    "size, scale, fields", [(32, 0.3, {}), (32, 1.0, {}), ((30, 22), 1.0, {}), ((30, 22), 1.0, {"glyphs": True})]
+    "size, scale, fields",
+    [
+        (32, 0.3, {}),
+        (32, 1.0, {}),
+        ((30, 22), 1.0, {}),
+        ((30, 22), 1.0, {"glyphs": True}),
+        (32, 1.0, {"grip_latch": True}),
+    ],
 )
 def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
     """Its faster `step` (colour logits only where no old colour is sure to win, and the pointer's pixels
@@ -133,7 +140,9 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
     assert 0 < changed < len(actions) * boot.numel()  # some pixels changed, and some were kept
 
 
-@pytest.mark.parametrize("fields", [{}, {"drag": False, "under": False, "grip": False}, {"glyphs": True}])
+@pytest.mark.parametrize(
+    "fields", [{}, {"drag": False, "under": False, "grip": False}, {"glyphs": True}, {"grip_latch": True}]
+)
 def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
     """`compile_step` gives the eager step's screens on a model that changes pixels, and compiles once for a
     machine's whole run (a state after a step looks like one after boot to the compiled step's guards); also
@@ -430,16 +439,19 @@ def test_grid_gru_can_take_back_exactly_what_was_under():
     assert torch.equal(out, covered)
 
 
-def test_grid_gru_grip_moves_with_the_pointer_and_picks_the_pixels_a_drag_moves():
+@pytest.mark.parametrize("latch", [False, True])
+def test_grid_gru_grip_moves_with_the_pointer_and_picks_the_pixels_a_drag_moves(latch):
     """The grip (each pixel's "I move with the pointer") is carried to the next step moved exactly by the
     pointer's move, so a drag gate that follows it takes the dragged colour on exactly the moved box's pixels,
-    at any offset inside a cell, and keeps every other pixel (no cell has to know the box to the pixel)."""
-    model = tiny_model("grid-gru", grip=True)
+    at any offset inside a cell, and keeps every other pixel (no cell has to know the box to the pixel). With
+    `grip_latch` the grip follows itself too: the new grip is the moved box, held for the next move."""
+    model = tiny_model("grid-gru", grip=True, grip_latch=latch)
     screen = torch.zeros(1, 32, 32, dtype=torch.uint8)
     screen[:, 5:14, 6:13] = 1  # a box whose edges are not on cell borders
     screen[:, 20:30, 2:30:3] = 2  # stripes, where a pixel taking the drag would show
     with torch.no_grad():
         model.grip_gates.bias.view(2, -1)[0, 1] = 20.0  # the drag gate follows the moved grip
+        model.grip_gates.bias.view(2, -1)[0, -1] = 40.0 * latch  # [and so does the grip: -3 + 40 > 0]
         state = model.boot(screen)
         state["grip"] = torch.where(screen == 1, 20.0, -20.0)  # the box is gripped
         state["pointer"] = torch.tensor([[8, 8]])
@@ -449,6 +461,7 @@ def test_grid_gru_grip_moves_with_the_pointer_and_picks_the_pixels_a_drag_moves(
     expected = torch.where(moved, 1, screen)
     assert torch.equal(state["screen"], expected)
     assert state["grip"].shape == screen.shape  # the grip of the new screen, for the next step
+    assert torch.equal(state["grip"] > 0, moved) == latch
 
 
 def test_repair_leaves_whole_blocks_of_the_models_own_screen():
