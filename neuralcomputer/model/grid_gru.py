@@ -117,7 +117,7 @@ class GridGRUConfig(ModelConfig):
     place_context: int = 32  # maps over the grid that the context mixes (which app, where); 0 = none
     pointer_match: int = 4  # heads comparing each cell's memory with the memory under the pointer; 0 = none
     grip: bool = True  # each pixel says whether it moves with the pointer; the next step's gates see that, moved
-    grip_latch: bool = False  # the grip follows itself, moved: set at a press, held over a drag (needs grip)
+    grip_latch: bool = False  # the grip follows itself, moved, so what a press grips can be held (needs grip)
     canvas: bool = True  # each place-context map is also a picture: colour logits per pixel (needs place_context)
     canvas_gate: bool = False  # each cell's memory lets the pictures in or keeps them out (needs canvas)
     memory_lifetime: int = 0  # steps after which the memory is cleared (the registers stay); 0 = never
