@@ -20,7 +20,7 @@ import argparse
 
 import numpy as np
 import torch
-from drift_sources import step_kinds
+from drift_sources import step_kinds, whole_episodes
 from event_misses import KINDS
 
 from neuralcomputer.model.pointer import drag, move_pointer
@@ -29,19 +29,17 @@ from neuralcomputer.recordings.dataset import WindowDataset
 
 def colour_sources(data: WindowDataset, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """(steps per kind, per kind: [pixels changed, of them in the drag's colour, in `under`'s, in either])."""
-    episodes = [data.episode(index) for index in data.episodes]
-    frames = torch.from_numpy(np.stack([episode.frames[: horizon + 1] for episode in episodes])).long()
-    actions = torch.from_numpy(np.stack([episode.actions[:horizon] for episode in episodes]).astype(np.int64))
+    frames, actions = whole_episodes(data, horizon)
     kinds = step_kinds(data, actions)
     counts = np.zeros((len(KINDS), 4), np.int64)
-    under, pointer = frames[:, 0].clone(), torch.full((len(episodes), 2), -1)
+    under, pointer = frames[:, 0].clone(), torch.full((len(frames), 2), -1)
     for t in range(horizon):
         before, after = frames[:, t], frames[:, t + 1]
         moved = move_pointer(pointer, actions[:, t])
         changed = after != before
         dragged, kept = (drag(before, pointer, moved) == after) & changed, (under == after) & changed
-        for e, k in enumerate(kinds[:, t]):
-            counts[k] += [int(m[e].sum()) for m in (changed, dragged, kept, dragged | kept)]
+        per_episode = torch.stack([m.sum((1, 2)) for m in (changed, dragged, kept, dragged | kept)], 1)
+        np.add.at(counts, kinds[:, t], per_episode.numpy())
         under, pointer = torch.where(changed, before, under), moved
     return np.bincount(kinds.ravel(), minlength=len(KINDS)), counts
 

@@ -36,10 +36,8 @@ MARKS = (100, 300, 1000)
 def drift_sources(model, data: WindowDataset, horizon: int) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """({mark: squared error at that step, per kind of the step each wrong pixel was born}, per kind: [steps,
     pixels made wrong where the screen changed, pixels made wrong where it did not])."""
-    episodes = [data.episode(index) for index in data.episodes]
     palette = torch.tensor(model.config.palette, dtype=torch.float32)
-    frames = torch.from_numpy(np.stack([episode.frames[: horizon + 1] for episode in episodes])).long()
-    actions = torch.from_numpy(np.stack([episode.actions[:horizon] for episode in episodes]).astype(np.int64))
+    frames, actions = whole_episodes(data, horizon)
     E, _, H, W = frames.shape
     kinds = step_kinds(data, actions)
     born = {mark: np.zeros(len(KINDS)) for mark in MARKS if mark <= horizon}
@@ -62,6 +60,15 @@ def drift_sources(model, data: WindowDataset, horizon: int) -> tuple[dict[int, n
             step_kind = torch.from_numpy(kinds).gather(1, birth.flatten(1)).view(E, H, W)
             born[t + 1] += np.bincount(step_kind[wrong].numpy(), error[wrong].numpy(), len(KINDS))
     return born, made
+
+
+def whole_episodes(data: WindowDataset, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`data`'s episodes, their first `steps` steps: the screens (E, steps + 1, H, W) as colour indices (long),
+    and the actions (E, steps, A)."""
+    episodes = [data.episode(index) for index in data.episodes]
+    frames = torch.from_numpy(np.stack([episode.frames[: steps + 1] for episode in episodes])).long()
+    actions = torch.from_numpy(np.stack([episode.actions[:steps] for episode in episodes]).astype(np.int64))
+    return frames, actions
 
 
 def step_kinds(data: WindowDataset, actions: torch.Tensor) -> np.ndarray:

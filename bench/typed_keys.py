@@ -20,6 +20,7 @@ import argparse
 
 import numpy as np
 import torch
+from drift_sources import whole_episodes
 
 from neuralcomputer.actions import KEY_CODES, KEYS, NAMED_KEYS
 from neuralcomputer.model import load_model
@@ -41,9 +42,8 @@ def group_of_key(codes: np.ndarray) -> np.ndarray:
 @torch.inference_mode()
 def typing_scores(models: list, data: WindowDataset, steps: int) -> np.ndarray:
     """(models, groups, 4): steps, changed pixels, changed pixels right, spurious pixels, summed per group."""
-    episodes = [data.episode(index) for index in data.episodes]
-    frames = torch.from_numpy(np.stack([episode.frames[: steps + 1] for episode in episodes])).to(torch.uint8)
-    actions = torch.from_numpy(np.stack([episode.actions[:steps] for episode in episodes]).astype(np.int64))
+    frames, actions = whole_episodes(data, steps)
+    frames = frames.to(torch.uint8)
     groups = torch.from_numpy(group_of_key(actions[:, :, 3].numpy()))
     counts = np.zeros((len(models), len(GROUPS), 4), np.int64)
     states = [model.boot(frames[:, 0]) for model in models]
