@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("threads", int, "torch CPU threads (0: torch's choice)"),
         ("teacher-forcing", float, "share of windows trained teacher forced"),
         ("repair", float, "teacher forced: largest share of a screen left as the model's own prediction"),
+        ("debris", float, "teacher forced: largest share of a screen replaced by another window's"),
         ("event-share", float, "share of each batch's windows starting at an event"),
         ("event-pixels", float, "share of the screen a step must change to be an event"),
         ("history", int, "true screens each window's model watches before it starts"),

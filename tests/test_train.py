@@ -14,7 +14,7 @@ import torch
 import torch.multiprocessing as mp
 from safetensors.torch import load_file, save_file
 
-from model.toy_world import TINY, record_toy
+from model.toy_world import POINTER_COLOR, TINY, record_toy
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import load_model
 from neuralcomputer.recordings.dataset import WindowDataset
@@ -84,6 +84,39 @@ def test_closed_loop_beats_copying_the_last_frame(tmp_path, teacher_forcing, rep
         state_files = {p.name for p in (out / run / "training_state").iterdir()}
         assert state_files == {"optimizer_state.safetensors", "rng_state.safetensors", "training_state.json"}
     assert any((out / "tensorboard").iterdir())
+
+
+def test_debris_teaches_clearing_what_the_screen_should_not_show(tmp_path):
+    """Trained teacher forced with `debris`, a model clears most blocks of another screen pasted onto the one
+    it goes on from (here: a lamp or a switch half in the other colour) in one step; trained the same without,
+    it keeps them."""
+    data = record_toy(tmp_path / "toy", episodes=12, steps=64, size=32, key_rate=0.1).root
+    held_out = WindowDataset(data, 8, "heldout", heldout_fraction=0.3)
+    episodes = [held_out.episode(index) for index in held_out.episodes]
+    frames = torch.from_numpy(np.stack([episode.frames[:] for episode in episodes]))
+    actions = torch.from_numpy(np.stack([episode.actions[:] for episode in episodes]).astype(np.int64))
+    before, after, moves = frames[:, 8:40].flatten(0, 1), frames[:, 9:41].flatten(0, 1), actions[:, 8:40].flatten(0, 1)
+    torch.manual_seed(1)
+    blocks = (torch.rand(len(before), 4, 4) < 0.3).repeat_interleave(8, 1).repeat_interleave(8, 2)
+    pasted = torch.where(blocks, before.roll(7, 0), before)
+    # The debris to clear: where the step changes nothing, and not the pointer (erased from what a model keeps).
+    foreign = (pasted != before) & (after == before) & (pasted != POINTER_COLOR) & (before != POINTER_COLOR)
+    cleared = {}
+    for debris in (0.0, 1.0):
+        out = tmp_path / f"debris-{debris}"
+        train(small_run(
+            data, out, model={**TINY_GRID, "channels": 16, "screen_channels": 16, "decoder_channels": 32},
+            max_steps=300, sequence=8, chunk=8, eval_every=1000, ckpt_every=1000, log_every=50,
+            teacher_forcing=1.0, debris=debris,
+        ))  # fmt: skip
+        model = load_model(out / "latest").eval()
+        state = model.boot(before)
+        state["screen"] = pasted  # drawn over the true screen, as debris is in training
+        with torch.no_grad():
+            _, screens = model.step(state, moves)
+        cleared[debris] = (screens == after)[foreign].float().mean().item()
+    assert foreign.sum() > 300
+    assert cleared[1.0] > 0.5 and cleared[0.0] < 0.2, cleared
 
 
 def test_seed_gru_loss_falls(toy16, tmp_path):
@@ -225,7 +258,9 @@ def test_a_model_remembers_the_software_options_it_learnt(tmp_path):
         ({"minutes": 0, "max_steps": 0}, "give a time budget"),
         ({"memory_gb": -1}, "memory_gb must be 0 or more"),
         ({"repair": 1.5, "teacher_forcing": 1}, "repair is a share"),
-        ({"repair": 0.5}, "give teacher_forcing a share above 0"),
+        ({"repair": 0.5}, "repair changes teacher forced windows only"),
+        ({"debris": -0.1, "teacher_forcing": 1}, "debris is a share"),
+        ({"debris": 0.5}, "debris changes teacher forced windows only"),
     ],
 )
 def test_a_bad_config_is_one_line_naming_the_field(fields, named):

@@ -194,7 +194,13 @@ class NeuralComputer(nn.Module):
         return self
 
     def forward(
-        self, state: State, actions_BTA: Tensor, frames_BTHW: Tensor, teacher_forced: bool = False, repair: float = 0.0
+        self,
+        state: State,
+        actions_BTA: Tensor,
+        frames_BTHW: Tensor,
+        teacher_forced: bool = False,
+        repair: float = 0.0,
+        debris: float = 0.0,
     ) -> tuple[Tensor, State]:
         """Training rollout over T steps: (mean per-pixel cross-entropy, final state).
 
@@ -211,6 +217,12 @@ class NeuralComputer(nn.Module):
         teaches, in a dose, without losing the per-step lesson of teacher forcing (the
         corrupted context of GameNGen's noise augmentation, with the model's own errors
         as the noise).
+
+        `debris` (teacher forced only) does the same with blocks of another window's true
+        screen (the next in the batch): fragments of windows, text and desktop where none
+        are. Closed loop, a model's mistakes grow over hundreds of steps into ragged patches
+        no real screen has, which the keep gate copies forever; one step's own mistakes,
+        all `repair` shows, are too few and too small to teach clearing them.
         """
         targets_BTHW = self.to_colors[frames_BTHW.long()]
         losses = []
@@ -219,20 +231,29 @@ class NeuralComputer(nn.Module):
             losses.append(F.cross_entropy(logits_BKHW, targets_BTHW[:, t].long()))
             if teacher_forced:
                 seen = self._observe(state, targets_BTHW[:, t])
-                state = self._keep_own(state, seen, repair) if repair else seen
+                if repair or debris:
+                    self._need_screen(state, "repair" if repair else "debris")
+                if repair:
+                    seen = self._patch(seen, state["screen"], repair)
+                if debris:
+                    seen = self._patch(seen, seen["screen"].roll(1, 0), debris)
+                state = seen
         return torch.stack(losses).mean(), state
 
-    def _keep_own(self, own: State, seen: State, share: float, block: int = 8) -> State:
-        """The state seen, its (true) screen with a random share (uniform in [0, share) per screen) of its
-        blocks the model's own prediction."""
-        if "screen" not in own:
-            raise UserError(f"{self.config.arch} keeps no screen in its state: there is nothing of its own to repair")
-        own_BHW, true_BHW = own["screen"], seen["screen"]
+    def _need_screen(self, state: State, lesson: str) -> None:
+        if "screen" not in state:
+            raise UserError(f"{self.config.arch} keeps no screen in its state: {lesson} needs one to change")
+
+    @staticmethod
+    def _patch(seen: State, source_BHW: Tensor, share: float, block: int = 8) -> State:
+        """The state seen, a random share (uniform in [0, share) per screen) of its screen's blocks taken from
+        `source`."""
+        true_BHW = seen["screen"]
         B, H, W = true_BHW.shape
         share_B11 = torch.rand(B, 1, 1, device=true_BHW.device) * share
         blocks_BHW = torch.rand(B, -(-H // block), -(-W // block), device=true_BHW.device) < share_B11
-        own_blocks_BHW = blocks_BHW.repeat_interleave(block, 1).repeat_interleave(block, 2)[:, :H, :W]
-        return {**seen, "screen": torch.where(own_blocks_BHW, own_BHW, true_BHW)}
+        patched_BHW = blocks_BHW.repeat_interleave(block, 1).repeat_interleave(block, 2)[:, :H, :W]
+        return {**seen, "screen": torch.where(patched_BHW, source_BHW, true_BHW)}
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write `model.safetensors` + `config.json` to `directory`, atomically."""

@@ -39,6 +39,7 @@ class TrainConfig:
     threads: int = 0  # torch CPU threads; 0 = torch's default
     teacher_forcing: float = 0.0  # share of windows trained teacher forced (see NeuralComputer.forward)
     repair: float = 0.0  # teacher forced: up to this share of each screen stays the model's own (see forward)
+    debris: float = 0.0  # teacher forced: up to this share of each screen is another window's (see forward)
     event_share: float = 0.0  # share of each batch's windows that start just before an event (see windows.py)
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
     event_anywhere: bool = False  # each event window holds its event at a random step, not 2 steps in
@@ -60,8 +61,9 @@ class TrainConfig:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
         if self.memory_gb < 0:
             raise UserError(f"memory_gb must be 0 or more, got {self.memory_gb}")
-        for name in ("teacher_forcing", "repair", "event_share", "event_pixels"):
+        for name in ("teacher_forcing", "repair", "debris", "event_share", "event_pixels"):
             if not 0 <= getattr(self, name) <= 1:
                 raise UserError(f"{name} is a share, between 0 and 1; got {getattr(self, name)}")
-        if self.repair and not self.teacher_forcing:
-            raise UserError("repair mends teacher forced windows only; give teacher_forcing a share above 0 too")
+        for name in ("repair", "debris"):
+            if getattr(self, name) and not self.teacher_forcing:
+                raise UserError(f"{name} changes teacher forced windows only; give teacher_forcing a share above 0 too")

@@ -123,7 +123,7 @@ def train(cfg: TrainConfig) -> NeuralComputer:
             for group in optimizer.param_groups:
                 group["lr"] = lr
             window = (actions[:, start : start + cfg.chunk], frames[:, start : start + cfg.chunk])
-            loss, state = stepper(state, *window, teacher_forced=forced, repair=cfg.repair)
+            loss, state = stepper(state, *window, teacher_forced=forced, repair=cfg.repair, debris=cfg.debris)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

@@ -484,8 +484,26 @@ def test_repair_leaves_whole_blocks_of_the_models_own_screen():
     assert 0.3 < shares.mean() < 0.7 and shares.min() < 0.2 and shares.max() > 0.8  # share ~ U(0, 1)
 
 
+def test_debris_leaves_whole_blocks_of_the_next_windows_screen():
+    """Teacher forced with `debris`, the screen a model goes on from is the truth, except in whole 8x8 blocks
+    taken from the next window's true screen, in a share drawn per screen."""
+    model = tiny_model("grid-gru")
+    before = torch.zeros(64, 32, 32, dtype=torch.uint8)
+    actions = torch.tensor([[-1, -1, 0, 0, 0]]).repeat(64, 1, 1)
+    after = (torch.arange(64) % 2 + 1).to(torch.uint8).view(64, 1, 1, 1).expand(64, 1, 32, 32)  # 1, 2, 1, 2...
+    with torch.no_grad():
+        torch.manual_seed(0)
+        _, patched = model(model.boot(before), actions, after, teacher_forced=True, debris=1.0)
+    foreign = patched["screen"] != after[:, 0]
+    assert torch.equal(patched["screen"][foreign], after.roll(1, 0)[:, 0][foreign])  # the window before's
+    blocks = foreign.view(64, 4, 8, 4, 8)
+    assert torch.equal(blocks.all((2, 4)), blocks.any((2, 4)))
+    shares = foreign.float().mean((1, 2))
+    assert 0.3 < shares.mean() < 0.7 and shares.min() < 0.2 and shares.max() > 0.8  # share ~ U(0, 1)
+
+
 def test_repair_needs_a_screen_in_the_state():
     model = tiny_model("seed-gru")
     boot, actions = toy_clip()
-    with pytest.raises(UserError, match="nothing of its own to repair"):
+    with pytest.raises(UserError, match="keeps no screen in its state: repair"):
         model(model.boot(boot), actions.transpose(0, 1), boot.repeat(len(actions), 1, 1)[None], True, repair=0.5)
