@@ -42,6 +42,9 @@ from neuralcomputer.model.checkpoint import (
 )
 
 State = dict[str, Tensor]
+# Sides of the blocks `debris` pastes (one per step): closed-loop garbage comes at every scale, a stray
+# patch or a window's worth, and a pixel in the middle of a large patch has only `under` to tell it is wrong.
+DEBRIS_BLOCKS = (8, 16, 32)
 
 
 @dataclass
@@ -219,8 +222,9 @@ class NeuralComputer(nn.Module):
         as the noise).
 
         `debris` (teacher forced only) does the same with blocks of another window's true
-        screen (the next in the batch): fragments of windows, text and desktop where none
-        are. Closed loop, a model's mistakes grow over hundreds of steps into ragged patches
+        screen (the next in the batch), of a side drawn per step from `DEBRIS_BLOCKS`:
+        fragments of windows, text and desktop where none are, from a few letters to a
+        window's worth. Closed loop, a model's mistakes grow over hundreds of steps into ragged patches
         no real screen has, which the keep gate copies forever; one step's own mistakes,
         all `repair` shows, are too few and too small to teach clearing them.
         """
@@ -236,7 +240,8 @@ class NeuralComputer(nn.Module):
                 if repair:
                     seen = self._patch(seen, state["screen"], repair)
                 if debris:
-                    seen = self._patch(seen, seen["screen"].roll(1, 0), debris)
+                    block = DEBRIS_BLOCKS[int(torch.randint(len(DEBRIS_BLOCKS), ()))]
+                    seen = self._patch(seen, seen["screen"].roll(1, 0), debris, block)
                 state = seen
         return torch.stack(losses).mean(), state
 

@@ -485,8 +485,9 @@ def test_repair_leaves_whole_blocks_of_the_models_own_screen():
 
 
 def test_debris_leaves_whole_blocks_of_the_next_windows_screen():
-    """Teacher forced with `debris`, the screen a model goes on from is the truth, except in whole 8x8 blocks
-    taken from the next window's true screen, in a share drawn per screen."""
+    """Teacher forced with `debris`, the screen a model goes on from is the truth, except in whole blocks (8, 16
+    or 32 px a side: whole 8x8 blocks in any case) taken from the next window's true screen, in a share drawn
+    per screen."""
     model = tiny_model("grid-gru")
     before = torch.zeros(64, 32, 32, dtype=torch.uint8)
     actions = torch.tensor([[-1, -1, 0, 0, 0]]).repeat(64, 1, 1)
