@@ -224,9 +224,9 @@ class NeuralComputer(nn.Module):
         `debris` (teacher forced only) does the same with blocks of another window's true
         screen (the next in the batch), of a side drawn per step from `DEBRIS_BLOCKS`:
         fragments of windows, text and desktop where none are, from a few letters to a
-        window's worth. Closed loop, a model's mistakes grow over hundreds of steps into ragged patches
-        no real screen has, which the keep gate copies forever; one step's own mistakes,
-        all `repair` shows, are too few and too small to teach clearing them.
+        window's worth. Closed loop, a model's mistakes grow over hundreds of steps into
+        ragged patches no real screen has, which the keep gate copies forever; one step's
+        own mistakes, all `repair` shows, are too few and too small to teach clearing them.
         """
         targets_BTHW = self.to_colors[frames_BTHW.long()]
         losses = []
