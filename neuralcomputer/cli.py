@@ -231,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("event-share", float, "share of each batch's windows starting at an event"),
         ("event-pixels", float, "share of the screen a step must change to be an event"),
         ("history", int, "true screens each window's model watches before it starts"),
+        ("drift", int, "steps each window first runs closed loop, unscored, to start from its own drift"),
         ("memory-gb", float, "GiB of decompressed training frames kept in memory"),
         ("max-colors", positive_int, "a bigger palette is cut to its most frequent colours"),
         ("eval-every", positive_int, "optimiser steps between held-out evaluations"),

@@ -19,7 +19,8 @@ from neuralcomputer.errors import UserError
 from neuralcomputer.model import load_model
 from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.training import TrainConfig, train
-from neuralcomputer.training.windows import find_events, window_batch
+from neuralcomputer.training.trainer import build_model, run_closed_loop
+from neuralcomputer.training.windows import LEAD, find_events, frequent_colors, window_batch
 
 TINY_GRID = TINY["grid-gru"]
 KILLED_RUN = """
@@ -119,6 +120,26 @@ def test_debris_teaches_clearing_what_the_screen_should_not_show(tmp_path):
     assert cleared[1.0] > 0.5 and cleared[0.0] < 0.2, cleared
 
 
+def test_drift_scores_the_steps_after_a_closed_loop_lead_in(toy16, tmp_path):
+    """With `drift`, a window of drift + sequence steps runs its first `drift` closed loop, unscored: the first
+    loss is that of the last `sequence` steps from the state the model's own steps left, not from a true boot."""
+    cfg = small_run(toy16, tmp_path / "run", max_steps=1, sequence=4, chunk=4, drift=4, teacher_forcing=1.0,
+                    log_every=1)  # fmt: skip
+    train(cfg)
+    [logged] = [m["train/loss"] for m in metrics(tmp_path / "run") if "train/loss" in m]
+
+    data = WindowDataset(toy16, window=8, split="train", heldout_fraction=0.3)
+    torch.manual_seed(cfg.seed)  # the model the run started from
+    model = build_model("grid-gru", {"colors": frequent_colors(data, cfg.max_colors), **TINY_GRID}, data.recording.info)
+    boot, held, actions, frames = window_batch(data, cfg.batch, cfg.seed, 0, 0, 0, 1, torch.device("cpu"))
+    with torch.no_grad():
+        drifted = run_closed_loop(model, model.boot(boot, held), actions[:, :4])
+        loss, _ = model(drifted, actions[:, 4:], frames[:, 4:], teacher_forced=True)
+        true_loss, _ = model(model.boot(frames[:, 3]), actions[:, 4:], frames[:, 4:], teacher_forced=True)
+    assert logged == pytest.approx(loss.item(), rel=1e-5)
+    assert abs(logged - true_loss.item()) > 1e-3  # the lead-in is what it was scored from
+
+
 def test_seed_gru_loss_falls(toy16, tmp_path):
     out = tmp_path / "run"
     train(small_run(toy16, out, arch="seed-gru", model=TINY["seed-gru"], max_steps=40, log_every=4))
@@ -152,16 +173,17 @@ def test_resume_after_kill_is_exact(toy16, tmp_path):
     assert steps == sorted(set(steps)) and steps[-1] == 24  # lines past the checkpoint were dropped on resume
 
 
+def big_change_steps(boot, frames):
+    """The steps of a toy window (16x16) that change at least 15 % of the screen."""
+    screens = torch.cat([boot[None], frames])
+    return torch.nonzero((screens[1:] != screens[:-1]).flatten(1).sum(1) >= 0.15 * 256).flatten().tolist()
+
+
 def test_event_windows_hold_a_big_change_near_their_start(toy16):
     """On the toy, a lamp or switch toggle repaints ~20% of the 16x16 screen; a pointer move ~3%."""
     data = WindowDataset(toy16, window=8, split="train", heldout_fraction=0.3)
     events = find_events(data, min_changed=0.15)
     assert 0 < len(events) < len(data) * 8 / 4  # toggles are a minority of the steps
-
-    def big_change_steps(boot, frames):
-        screens = torch.cat([boot[None], frames])
-        return torch.nonzero((screens[1:] != screens[:-1]).flatten(1).sum(1) >= 0.15 * 256).flatten().tolist()
-
     for episode, start, step in events:
         item = data.window_at(int(episode), int(start))
         steps = big_change_steps(item["boot"], item["frames"])
@@ -190,6 +212,21 @@ def test_event_windows_hold_a_big_change_near_their_start(toy16):
             for b in range(4):  # where each window starts in the episode, found by its frames
                 seen = torch.cat([boot[b, None], windows[b]])
                 assert any(s <= step < s + 8 for s in range(start + 1) if torch.equal(frames[s : s + 9], seen))
+
+
+def test_after_a_drift_event_windows_meet_their_event_in_the_scored_steps(toy16):
+    """With a lead-in of 4 steps (`drift`), an event window's event comes after it, at step 6 or later of
+    8 (`anywhere` too), never in the unscored lead-in: events far enough from their episode's start."""
+    data = WindowDataset(toy16, window=8, split="train", heldout_fraction=0.3)
+    lead = LEAD + 4
+    events = find_events(data, min_changed=0.15, lead=lead)
+    events = events[events[:, 2] >= lead]  # earlier ones: the window starts at the episode's first step
+    assert len(events)
+    for anywhere in (False, True):
+        for index in range(10):
+            batch = window_batch(data, 4, 0, 0, index, 0, 1, torch.device("cpu"), events, 1.0, anywhere, lead)
+            for b in range(4):
+                assert max(big_change_steps(batch.boot[b], batch.frames[b]), default=-1) >= lead
 
 
 def test_refuses_to_overwrite_or_to_resume_another_model(toy16, tmp_path):
@@ -261,6 +298,7 @@ def test_a_model_remembers_the_software_options_it_learnt(tmp_path):
         ({"repair": 0.5}, "repair changes teacher forced windows only"),
         ({"debris": -0.1, "teacher_forcing": 1}, "debris is a share"),
         ({"debris": 0.5}, "debris changes teacher forced windows only"),
+        ({"drift": -1}, "drift must be 0 or more steps"),
     ],
 )
 def test_a_bad_config_is_one_line_naming_the_field(fields, named):

@@ -44,6 +44,7 @@ class TrainConfig:
     event_pixels: float = 0.02  # an event: a step that changes at least this share of the screen
     event_anywhere: bool = False  # each event window holds its event at a random step, not 2 steps in
     history: int = 0  # true screens watched before each window, so registers like `under` start as they would
+    drift: int = 0  # steps each window first runs closed loop on its actions, unscored: it starts from its own drift
     memory_gb: float = 8.0  # GiB of decompressed training frames each process keeps (1000x500 desktop: 7.4)
     max_colors: int = 64  # a bigger palette is cut to its most frequent colours in the data (see frequent_colors)
     record_episodes: int = 1000  # when `data` names a software (the shipped desktop: 1000 x 500 steps)
@@ -59,6 +60,8 @@ class TrainConfig:
             raise UserError(f"sequence ({self.sequence}) must be a positive multiple of chunk ({self.chunk})")
         if self.minutes <= 0 and self.max_steps <= 0:
             raise UserError("give a time budget (minutes) or a number of steps (max_steps), or both")
+        if self.drift < 0:
+            raise UserError(f"drift must be 0 or more steps, got {self.drift}")
         if self.memory_gb < 0:
             raise UserError(f"memory_gb must be 0 or more, got {self.memory_gb}")
         for name in ("teacher_forcing", "repair", "debris", "event_share", "event_pixels"):

@@ -43,6 +43,7 @@ from neuralcomputer.training.config import TrainConfig
 from neuralcomputer.training.log import MetricsLog
 from neuralcomputer.training.state import Progress, load_checkpoint, save_checkpoint
 from neuralcomputer.training.windows import (
+    LEAD,
     find_events,
     frequent_colors,
     prepare_data,
@@ -63,10 +64,11 @@ def train(cfg: TrainConfig) -> NeuralComputer:
     barrier = dist.barrier if world > 1 else lambda: None
     root = prepare_data(cfg.data, out, cfg.record_episodes, cfg.record_steps, cfg.record_workers, rank, barrier)
     memory = int(cfg.memory_gb * 2**30)
-    train_set = WindowDataset(root, cfg.sequence, "train", cfg.heldout_fraction, cfg.history, memory)
+    train_set = WindowDataset(root, cfg.drift + cfg.sequence, "train", cfg.heldout_fraction, cfg.history, memory)
     heldout = WindowDataset(root, window=cfg.eval_steps, split="heldout", heldout_fraction=cfg.heldout_fraction)
     batches_per_epoch = len(train_set) // cfg.batch
-    events = find_events(train_set, cfg.event_pixels) if cfg.event_share else None
+    lead = LEAD + cfg.drift  # an event window meets its event 2 steps after the drift
+    events = find_events(train_set, cfg.event_pixels, lead) if cfg.event_share else None
 
     torch.manual_seed(cfg.seed)
     colors = frequent_colors(train_set, cfg.max_colors)
@@ -114,8 +116,12 @@ def train(cfg: TrainConfig) -> NeuralComputer:
             events,
             cfg.event_share,
             cfg.event_anywhere,
+            lead,
         )
         state = model.boot(boot, held)
+        if cfg.drift:
+            state = run_closed_loop(model, state, actions[:, : cfg.drift])
+            actions, frames = actions[:, cfg.drift :], frames[:, cfg.drift :]
         # Drawn from the data position alone: the same on every rank, and again after a resume.
         forced = random.Random(f"{cfg.seed}/{progress.epoch}/{progress.batch}").random() < cfg.teacher_forcing
         for start in range(0, cfg.sequence, cfg.chunk):
@@ -178,6 +184,22 @@ def learning_rate(cfg: TrainConfig, progress: Progress) -> float:
         return cfg.lr * (progress.step + 1) / cfg.warmup
     done = progress.step / cfg.max_steps if cfg.max_steps else progress.elapsed / (60 * cfg.minutes)
     return cfg.lr * (cfg.final_lr + (1 - cfg.final_lr) * 0.5 * (1 + math.cos(math.pi * min(done, 1.0))))
+
+
+@torch.no_grad()
+def run_closed_loop(model: NeuralComputer, state: dict, actions_BTA: torch.Tensor) -> dict:
+    """The state after `model` ran on the actions alone: where a window starts with `drift`.
+
+    Closed loop, a model's small mistakes grow over tens of steps into patches no real
+    screen has, and its keep gate copies them on; teacher forced from true screens it never
+    meets them, so it never learns to clear them (the DAgger argument). A window that starts
+    from the model's own drift scores its first step from that state, screen and memory,
+    against the true next screen. Unscored, so it costs forward steps only, taken with
+    `step`'s fast path.
+    """
+    for t in range(actions_BTA.shape[1]):
+        state, _ = model.step(state, actions_BTA[:, t])
+    return state
 
 
 def _evaluate_and_save(cfg, out, model, optimizer, progress, eval_windows, log) -> None:

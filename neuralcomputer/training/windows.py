@@ -75,14 +75,15 @@ def window_batch(
     events: np.ndarray | None = None,
     event_share: float = 0.0,
     anywhere: bool = False,
+    lead: int = LEAD,
 ) -> Windows:
     """This rank's share of window batch `index` of `epoch`, collated.
 
     With `events` ((N, 3) episode, start and event step, from `find_events`), the last
-    round(`event_share` * batch) windows of the batch are event windows instead; `anywhere`,
-    each starts a random 0 to window - LEAD - 1 steps earlier still (not before its episode,
-    nor so early that its event falls after the window: near an episode's end the window
-    already starts earlier).
+    round(`event_share` * batch) windows of the batch are event windows instead (starting `lead`
+    steps before their events, as `find_events` was told); `anywhere`, each starts a random 0 to
+    window - lead - 1 steps earlier still (not before its episode, nor so early that its event
+    falls after the window: near an episode's end the window already starts earlier).
     """
     if len(dataset) < batch:
         raise UserError(f"the training split has {len(dataset)} windows, fewer than one batch of {batch}; record more")
@@ -93,7 +94,7 @@ def window_batch(
         draws = np.random.default_rng([seed, epoch, index])
         episodes, starts, steps = events[draws.choice(len(events), taken)].T
         if anywhere:
-            earlier = starts - draws.integers(0, dataset.window - LEAD, taken)
+            earlier = starts - draws.integers(0, dataset.window - lead, taken)
             starts = np.maximum(earlier, np.maximum(steps - dataset.window + 1, 0))
         reads += [partial(dataset.window_at, int(e), int(s)) for e, s in zip(episodes, starts)]
     return collate([read() for read in reads[rank::world]], device)  # each rank reads only its own windows
