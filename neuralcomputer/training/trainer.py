@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS, NeuralComputer
+from neuralcomputer.model.computer import State
 from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.recordings.info import RecordingInfo
 from neuralcomputer.training.closed_loop import closed_loop_scores
@@ -187,7 +188,7 @@ def learning_rate(cfg: TrainConfig, progress: Progress) -> float:
 
 
 @torch.no_grad()
-def run_closed_loop(model: NeuralComputer, state: dict, actions_BTA: torch.Tensor) -> dict:
+def run_closed_loop(model: NeuralComputer, state: State, actions_BTA: torch.Tensor) -> State:
     """The state after `model` ran on the actions alone: where a window starts with `drift`.
 
     Closed loop, a model's small mistakes grow over tens of steps into patches no real
