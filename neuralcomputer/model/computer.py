@@ -238,10 +238,10 @@ class NeuralComputer(nn.Module):
                 if repair or debris:
                     self._need_screen(state, "repair" if repair else "debris")
                 if repair:
-                    seen = self._patch(seen, state["screen"], repair)
+                    seen = self._patch(seen, state, repair)
                 if debris:
                     block = DEBRIS_BLOCKS[int(torch.randint(len(DEBRIS_BLOCKS), ()))]
-                    seen = self._patch(seen, seen["screen"].roll(1, 0), debris, block)
+                    seen = self._patch(seen, {"screen": seen["screen"].roll(1, 0)}, debris, block)
                 state = seen
         return torch.stack(losses).mean(), state
 
@@ -250,15 +250,16 @@ class NeuralComputer(nn.Module):
             raise UserError(f"{self.config.arch} keeps no screen in its state: {lesson} needs one to change")
 
     @staticmethod
-    def _patch(seen: State, source_BHW: Tensor, share: float, block: int = 8) -> State:
+    def _patch(seen: State, source: State, share: float, block: int = 8) -> State:
         """The state seen, a random share (uniform in [0, share) per screen) of its screen's blocks taken from
-        `source`."""
+        `source`'s screen [and the model's doubt in them, where both keep one]."""
         true_BHW = seen["screen"]
         B, H, W = true_BHW.shape
         share_B11 = torch.rand(B, 1, 1, device=true_BHW.device) * share
         blocks_BHW = torch.rand(B, -(-H // block), -(-W // block), device=true_BHW.device) < share_B11
         patched_BHW = blocks_BHW.repeat_interleave(block, 1).repeat_interleave(block, 2)[:, :H, :W]
-        return {**seen, "screen": torch.where(patched_BHW, source_BHW, true_BHW)}
+        maps = ("screen", "doubt") if "doubt" in seen and "doubt" in source else ("screen",)
+        return {**seen, **{name: torch.where(patched_BHW, source[name], seen[name]) for name in maps}}
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write `model.safetensors` + `config.json` to `directory`, atomically."""

@@ -70,6 +70,11 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   logit (one distribution over the screen and "nowhere"), and each key a learnt window
   of colour logits and a gate around its anchor (see glyphs.py): where is learnt apart
   from what.
+- A pixel drawn unsure closed loop (part of a window the model half expects) looks to the
+  cells like any other, and the keep gate copies it for good -> with `doubt` each pixel
+  that changed keeps its doubt in the colour drawn (one minus its probability; none where
+  it kept its colour, nor on a screen seen) in the state, and the next step's gates see
+  it, with weights from the context.
 - Most pixels keep their colour, yet a decoder works out every pixel's colour logits
   -> in `step` (not in training, which needs them all for the loss) only the cells
   where no old colour is sure to win get colour logits: what a compositor redraws
@@ -88,7 +93,7 @@ from neuralcomputer.actions import NUM_KEY_CODES
 from neuralcomputer.model.action_embedding import ActionEmbedding
 from neuralcomputer.model.computer import ModelConfig, NeuralComputer, State
 from neuralcomputer.model.glyphs import Glyphs
-from neuralcomputer.model.mixture import SURE, kept_colour, mix_colours
+from neuralcomputer.model.mixture import SURE, doubt, kept_colour, mix_colours
 from neuralcomputer.model.pointer import (
     POINTER_CHANNELS,
     PointerSprite,
@@ -122,6 +127,7 @@ class GridGRUConfig(ModelConfig):
     canvas_gate: bool = False  # each cell's memory lets the pictures in or keeps them out (needs canvas)
     memory_lifetime: int = 0  # steps after which the memory is cleared (the registers stay); 0 = never
     glyphs: bool = False  # a learnt glyph per key, drawn where each pixel's anchor logit says the caret is
+    doubt: bool = False  # each pixel changed keeps its doubt in the colour drawn; the next step's gates see it
 
 
 class GridGRU(NeuralComputer):
@@ -180,6 +186,10 @@ class GridGRU(NeuralComputer):
             self.grip_gates = nn.Linear(2 * c, 2 * (self.sources + 1 + self.latch))
             nn.init.zeros_(self.grip_gates.weight)
             nn.init.zeros_(self.grip_gates.bias)
+        if config.doubt:  # how much each gate follows a pixel's doubt; at first not at all
+            self.doubt_gates = nn.Linear(2 * c, self.sources + 1)
+            nn.init.zeros_(self.doubt_gates.weight)
+            nn.init.zeros_(self.doubt_gates.bias)
         self.glyphs = Glyphs(NUM_KEY_CODES, k) if config.glyphs else None
         self.sprite = PointerSprite(k, config.sprite_size)
         with torch.no_grad():
@@ -211,7 +221,11 @@ class GridGRU(NeuralComputer):
         and where the pointer hides it, what the model believed was there (at boot: a guess)."""
         pointer_B2 = self._locate(screens)
         screen_BHW = self.sprite.erase(screens, pointer_B2, state.get("screen"))
-        return {**state, "screen": screen_BHW, "pointer": pointer_B2}
+        return {**state, **self._sure(screen_BHW), "screen": screen_BHW, "pointer": pointer_B2}
+
+    def _sure(self, screen_BHW: Tensor) -> State:
+        """With `doubt`, no doubt about any pixel of a screen seen (a real one)."""
+        return {"doubt": torch.zeros(screen_BHW.shape, device=screen_BHW.device)} if self.config.doubt else {}
 
     def _locate(self, screens_BHW: Tensor) -> Tensor:
         """The pointer's hotspots (B, 2) on real screens (-1 where none shows)."""
@@ -250,7 +264,8 @@ class GridGRU(NeuralComputer):
         order_P, per_time = torch.argsort(t_P, stable=True), torch.bincount(t_P, minlength=T + 1)[1:].tolist()
         for b, t, y, x in zip(*(v[order_P].split(per_time) for v in (b_P, t_P, y_P, x_P))):
             seen_BTHW[b, t, y, x] = seen_BTHW[b, t - 1, y, x]
-        state = {**state, "screen": seen_BTHW[:, T], "pointer": pointer_N2.view(B, T, 2)[:, -1]}
+        pointer_B2 = pointer_N2.view(B, T, 2)[:, -1]
+        state = {**state, **self._sure(seen_BTHW[:, T]), "screen": seen_BTHW[:, T], "pointer": pointer_B2}
         if not self.config.under:
             return state
         if T == 1:  # one screen watched: nothing folded yet
@@ -287,6 +302,9 @@ class GridGRU(NeuralComputer):
             logits_BKHW = logits_BKHW + drawn_BXHW[:, 1:]
         screen_logp_BKHW = mix_colours(sources_BMHW, gates_BGHW, logits_BKHW)
         new_state = {**state, **new, "screen": screen_logp_BKHW.max(1).indices.to(torch.uint8)}
+        if self.config.doubt:  # as `step` works it out: where an old colour is sure, from its share alone
+            best_BHW = kept_colour(sources_BMHW, gates_BGHW)[0].detach()
+            new_state = self._drawn_doubt(state, new_state, doubt(best_BHW, screen_logp_BKHW.detach().max(1).values))
         return new_state, self.sprite(new["pointer"], screen_logp_BKHW)
 
     def step(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
@@ -308,6 +326,7 @@ class GridGRU(NeuralComputer):
             anchors_BHW, kernels_BXhw = self.glyphs.anchors(anchor_BHW), self.glyphs.kernels(actions[:, 3])
             gates_BGHW = plus_new(gates_BGHW, self.glyphs.draw(anchors_BHW, kernels_BXhw[:, :1]))
         best_BHW, screen_BHW = kept_colour(sources_BMHW, gates_BGHW)
+        doubt_BHW = 1 - best_BHW if self.config.doubt else None  # where an old colour is sure (the others: below)
         b_N, y_N, x_N, sy_N, sx_N = self.sprite.footprint(new["pointer"], H, W)
         open_BHW = best_BHW <= SURE
         open_BHW[b_N, y_N, x_N] = True
@@ -332,6 +351,11 @@ class GridGRU(NeuralComputer):
         screen_BHW.view(B, gh, s, gw, s)[b_C, cy_C, :, cx_C] = logp_CKss.max(1).indices.to(screen_BHW.dtype)
         screen_BHW = screen_BHW[:, :H, :W].contiguous()  # not a view of the padding: the state keeps boot's strides
         new_state = {**state, **new, "screen": screen_BHW}
+        if doubt_BHW is not None:  # the open cells' pixels that no old colour is sure of: from their colours' odds
+            doubt_BHW = F.pad(doubt_BHW, pad)
+            top_Css = logp_CKss.max(1).values
+            doubt_BHW.view(B, gh, s, gw, s)[b_C, cy_C, :, cx_C] = doubt(cells(best_BHW[:, None])[:, 0], top_Css)
+            new_state = self._drawn_doubt(state, new_state, doubt_BHW[:, :H, :W])
         # The pointer, drawn over the log-probs of the pixels under it.
         cell_of_Bhw = torch.full((B, gh, gw), -1, dtype=torch.long, device=b_C.device)
         cell_of_Bhw[b_C, cy_C, cx_C] = torch.arange(len(b_C), device=b_C.device)
@@ -353,6 +377,8 @@ class GridGRU(NeuralComputer):
         rest_BOHW = self._decode(hidden_BhwD, self.rest_rows)
         followed = self.sources + 1 + self.latch  # the gates [and the grip]
         gates_BGHW = self._follow_grip(state, new["pointer"], context_B2C, rest_BOHW[:, :followed])
+        if self.config.doubt:
+            gates_BGHW = self._follow_doubt(state, context_B2C, gates_BGHW)
         if self.config.grip:  # a map of its own: a view keeps all the gates alive, and recompiles a compiled step
             grip_BHW = gates_BGHW[:, -1] if self.latch else rest_BOHW[:, self.sources + 1]
             new["grip"] = grip_BHW.clone(memory_format=torch.contiguous_format)
@@ -429,6 +455,30 @@ class GridGRU(NeuralComputer):
             for g, gate_BHW in enumerate(gates_BGHW.unbind(1))
         ]
         return torch.stack(gates, 1)
+
+    @staticmethod
+    def _drawn_doubt(state: State, new_state: State, doubt_BHW: Tensor) -> State:
+        """The new state with each pixel's doubt where its colour changed, and none where it kept its colour.
+
+        Doubt on every pixel feeds itself: a pixel in doubt is kept less surely, which is
+        more doubt, and the model trained with it had twice as many pixels in doubt closed
+        loop, none of them mended more often. A colour kept is not a colour drawn.
+        """
+        return {**new_state, "doubt": torch.where(new_state["screen"] != state["screen"], doubt_BHW, 0.0)}
+
+    def _follow_doubt(self, state: State, context_B2C: Tensor, gates_BGHW: Tensor) -> Tensor:
+        """The gates [and the grip's logit] plus each pixel's doubt times a weight per gate from the context.
+
+        Closed loop the screen is the model's own drawing, and a pixel drawn unsure (part of
+        a window it half expected to open) looks to the cells like any other: the keep gate
+        copies it for good. Its doubt (one minus the probability of the colour it changed
+        to at the last step; none where it kept its colour, nor on a screen seen) says which
+        pixels to take back. Teacher forced, `repair` leaves the model's own pixels with
+        their doubt, so training sees both kinds.
+        """
+        follow_BG11 = self.doubt_gates(context_B2C)[:, :, None, None]
+        gates = gates_BGHW[:, : self.sources + 1].addcmul(follow_BG11, state["doubt"][:, None])
+        return torch.cat([gates, gates_BGHW[:, self.sources + 1 :]], 1)
 
     def _sources(self, state: State, pointer_B2: Tensor) -> Tensor:
         """The old colours each pixel may keep, (B, sources, H, W): its own, [the one the pointer's move drags

@@ -62,3 +62,10 @@ def mix_colours(sources_BMHW: Tensor, gates_BGHW: Tensor, new_logits_BKHW: Tenso
         mass_B1HW = torch.logaddexp(logp_BKHW.gather(1, colour_B1HW), log_weights_BGHW[:, m : m + 1])
         logp_BKHW = logp_BKHW.scatter(1, colour_B1HW, mass_B1HW)
     return logp_BKHW
+
+
+def doubt(best_BHW: Tensor, top_logp_BHW: Tensor) -> Tensor:
+    """Per pixel, one minus the probability of its likeliest colour: where an old colour is sure to win
+    (`best_BHW` above `SURE`), one minus its share (a lower bound on its probability, known without the
+    colour logits, as `step` has it), elsewhere from the likeliest colour's log-prob."""
+    return torch.where(best_BHW > SURE, 1 - best_BHW, -torch.expm1(top_logp_BHW))

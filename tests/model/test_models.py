@@ -115,6 +115,7 @@ def test_sum_rows_is_embedding_bag_forward_and_back():
         ((30, 22), 1.0, {}),
         ((30, 22), 1.0, {"glyphs": True}),
         (32, 1.0, {"grip_latch": True}),
+        ((30, 22), 1.0, {"doubt": True}),
     ],
 )
 def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
@@ -136,12 +137,17 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
             state, out = model.step(state, a.repeat(2, 1))
             assert torch.equal(out, expected.argmax(1).to(torch.uint8))
             assert torch.equal(state["screen"], expected_state["screen"])
-            changed += int((state["screen"] != expected_state["before"]).sum())
+            kept = state["screen"] == expected_state["before"]
+            if "doubt" in state:  # worked out as `transition` does, from the colours decoded only where they count
+                torch.testing.assert_close(state["doubt"], expected_state["doubt"], atol=1e-4, rtol=1e-3)
+                assert (state["doubt"][kept] == 0).all() and state["doubt"].max() > 0
+            changed += int((~kept).sum())
     assert 0 < changed < len(actions) * boot.numel()  # some pixels changed, and some were kept
 
 
 @pytest.mark.parametrize(
-    "fields", [{}, {"drag": False, "under": False, "grip": False}, {"glyphs": True}, {"grip_latch": True}]
+    "fields",
+    [{}, {"drag": False, "under": False, "grip": False}, {"glyphs": True}, {"grip_latch": True}, {"doubt": True}],
 )
 def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
     """`compile_step` gives the eager step's screens on a model that changes pixels, and compiles once for a
@@ -439,6 +445,43 @@ def test_grid_gru_can_take_back_exactly_what_was_under():
     assert torch.equal(out, covered)
 
 
+def test_grid_gru_doubt_starts_as_without_it_then_lets_its_gates_take_back_unsure_pixels():
+    """With `doubt` a machine steps as one without it until its doubt gates learn; a screen seen leaves no
+    doubt; a gate that follows doubt takes back, from `under`, exactly the pixels drawn unsure, and a pixel
+    changed leaves one minus the probability of its colour, one kept none."""
+    model = tiny_model("grid-gru", doubt=True)
+    plain = tiny_model("grid-gru")
+    plain.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("doubt_gates")})
+    boot, actions = toy_clip()
+    with torch.no_grad():
+        state, same = model.boot(boot), plain.boot(boot)
+        assert torch.equal(state["doubt"], torch.zeros(boot.shape))
+        for a in actions:
+            state, out = model.step(state, a)
+            same, expected = plain.step(same, a)
+            assert torch.equal(out, expected)
+
+    covered, window = torch.zeros(1, 32, 32, dtype=torch.uint8), torch.zeros(1, 32, 32, dtype=torch.uint8)
+    covered[:, 8:24, 2:30:2] = 2
+    window[:] = covered
+    window[:, 6:26, 6:26] = 1
+    with torch.no_grad():
+        model.doubt_gates.bias[2] = 40.0  # gates: keep, drag, under, new
+        booted = model.boot(torch.stack([covered, window], 1))
+        booted["doubt"][:, 10:16, 10:16] = 1.0  # a patch the model drew unsure
+        state, _ = model.transition(booted, torch.tensor([[-1, -1, 0, 0, 0]]))
+        expected = window.clone()
+        expected[:, 10:16, 10:16] = covered[:, 10:16, 10:16]
+        assert torch.equal(state["screen"], expected)
+        assert state["doubt"][:, 10:16, 10:16].max() < 1e-6  # taken back, surely
+        assert (state["doubt"][expected == window] == 0).all()  # kept
+        model.doubt_gates.bias[2] = 3.6  # under now holds ~0.6 of the weight where the patch is in doubt
+        state, _ = model.transition(booted, torch.tensor([[-1, -1, 0, 0, 0]]))
+    assert torch.equal(state["screen"], expected)
+    changed = state["doubt"][:, 10:16, 10:16][expected[:, 10:16, 10:16] != window[:, 10:16, 10:16]]
+    assert len(changed) and (0.3 < changed).all() and (changed < 0.6).all()
+
+
 @pytest.mark.parametrize("latch", [False, True])
 def test_grid_gru_grip_moves_with_the_pointer_and_picks_the_pixels_a_drag_moves(latch):
     """The grip (each pixel's "I move with the pointer") is carried to the next step moved exactly by the
@@ -482,6 +525,26 @@ def test_repair_leaves_whole_blocks_of_the_models_own_screen():
     assert torch.equal(blocks.all((2, 4)), blocks.any((2, 4)))  # each block wholly the model's or wholly true
     shares = own.float().mean((1, 2))
     assert 0.3 < shares.mean() < 0.7 and shares.min() < 0.2 and shares.max() > 0.8  # share ~ U(0, 1)
+
+
+def test_repair_leaves_the_models_doubt_in_its_own_blocks():
+    """With `doubt`, the blocks `repair` leaves as the model's own prediction keep its doubt there (on the
+    pixels it changed); the true blocks around them have none."""
+    model = tiny_model("grid-gru", doubt=True)
+    k = model.num_colors
+    before = torch.zeros(64, 32, 32, dtype=torch.uint8)
+    actions = torch.tensor([[-1, -1, 0, 0, 0]]).repeat(64, 1, 1)
+    after = torch.ones(64, 1, 32, 32, dtype=torch.uint8)
+    with torch.no_grad():
+        model.pixels.bias.view(model.config.stride**2, -1)[:, k : k + 3] = -20.0  # a new colour on every pixel,
+        torch.manual_seed(0)  # as unsure as the untrained colour logits are
+        _, mended = model(model.boot(before), actions, after, teacher_forced=True, repair=1.0)
+    own = mended["screen"] != 1
+    blocks = own.view(64, 4, 8, 4, 8).any(4, keepdim=True).any(2, keepdim=True).expand(64, 4, 8, 4, 8)
+    assert own.any() and not blocks.all()
+    drawn = own & (mended["screen"] != 0)  # the model's pixels that changed colour; the others kept theirs
+    assert drawn.any() and (mended["doubt"][drawn] > 0).all() and (mended["doubt"][own & ~drawn] == 0).all()
+    assert (mended["doubt"][~blocks.reshape(64, 32, 32)] == 0).all()
 
 
 def test_debris_leaves_whole_blocks_of_the_next_windows_screen():
