@@ -467,7 +467,8 @@ class GridGRU(NeuralComputer):
         return {**new_state, "doubt": torch.where(new_state["screen"] != state["screen"], doubt_BHW, 0.0)}
 
     def _follow_doubt(self, state: State, context_B2C: Tensor, gates_BGHW: Tensor) -> Tensor:
-        """The gates [and the grip's logit] plus each pixel's doubt times a weight per gate from the context.
+        """The gates plus each pixel's doubt times a weight per gate from the context ([the grip's logit, last
+        with `grip_latch`, as it was]).
 
         Closed loop the screen is the model's own drawing, and a pixel drawn unsure (part of
         a window it half expected to open) looks to the cells like any other: the keep gate
