@@ -74,15 +74,16 @@ def share_in_region(mask_BHW: Tensor, marked_BHW: Tensor) -> Tensor:
     """
     B, H, W = mask_BHW.shape
     inside_B1HW = mask_BHW[:, None].float()
-    labels_B1HW = torch.arange(1, H * W + 1, dtype=torch.float32).view(1, 1, H, W) * inside_B1HW
+    labels_B1HW = torch.arange(1, H * W + 1, dtype=torch.float32, device=mask_BHW.device).view(1, 1, H, W)
+    labels_B1HW = labels_B1HW * inside_B1HW
     while True:
         spread_B1HW = F.max_pool2d(labels_B1HW, 3, 1, 1) * inside_B1HW
         if torch.equal(spread_B1HW, labels_B1HW):
             break
         labels_B1HW = spread_B1HW
     labels_BP = labels_B1HW.view(B, -1).long()
-    sizes_BL = torch.zeros(B, H * W + 1).scatter_add_(1, labels_BP, mask_BHW.view(B, -1).float())
-    marked_BL = torch.zeros(B, H * W + 1).scatter_add_(1, labels_BP, marked_BHW.view(B, -1).float())
+    sizes_BL = inside_B1HW.new_zeros(B, H * W + 1).scatter_add_(1, labels_BP, mask_BHW.view(B, -1).float())
+    marked_BL = inside_B1HW.new_zeros(B, H * W + 1).scatter_add_(1, labels_BP, marked_BHW.view(B, -1).float())
     return (marked_BL / sizes_BL.clamp(min=1)).gather(1, labels_BP).view(B, H, W)
 
 
@@ -105,7 +106,7 @@ def decode_with(model, rule: Rule) -> Callable[[State, Tensor], tuple[State, Ten
         new_state, logp_BKHW = model.transition(state, actions)
         B, K, H, W = logp_BKHW.shape
         b_N, y_N, x_N, _, _ = model.sprite.footprint(new_state["pointer"], H, W)
-        pointer_BHW = torch.zeros(B, H, W, dtype=torch.bool)
+        pointer_BHW = torch.zeros(B, H, W, dtype=torch.bool, device=logp_BKHW.device)
         pointer_BHW[b_N, y_N, x_N] = True
         ruled_BHW = rule(logp_BKHW, shown_BHW)
         screen_BHW = torch.where(pointer_BHW, new_state["screen"].long(), ruled_BHW)
