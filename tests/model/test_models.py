@@ -9,7 +9,7 @@ from toy_world import PALETTE, POINTER_COLOR, tiny_model, toy_clip
 
 from neuralcomputer.errors import UserError
 from neuralcomputer.model import ARCHS, NeuralComputer
-from neuralcomputer.model.grid_gru import MATCH_WIDTH, SumRows
+from neuralcomputer.model.grid_gru import MATCH_WIDTH, SumRows, fold_under
 from neuralcomputer.model.mixture import mix_colours
 
 
@@ -116,6 +116,7 @@ def test_sum_rows_is_embedding_bag_forward_and_back():
         ((30, 22), 1.0, {"glyphs": True}),
         (32, 1.0, {"grip_latch": True}),
         ((30, 22), 1.0, {"doubt": True}),
+        (32, 1.0, {"under_depth": 3}),
     ],
 )
 def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
@@ -147,7 +148,14 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
 
 @pytest.mark.parametrize(
     "fields",
-    [{}, {"drag": False, "under": False, "grip": False}, {"glyphs": True}, {"grip_latch": True}, {"doubt": True}],
+    [
+        {},
+        {"drag": False, "under": False, "grip": False},
+        {"glyphs": True},
+        {"grip_latch": True},
+        {"doubt": True},
+        {"under_depth": 3},
+    ],
 )
 def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
     """`compile_step` gives the eager step's screens on a model that changes pixels, and compiles once for a
@@ -262,14 +270,21 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
 
 
 @pytest.mark.parametrize(
-    "under, colors, length", [(True, None, 9), (False, None, 9), (True, [0, 2, 3], 9), (True, None, 2)]
+    "fields, colors, length",
+    [
+        ({}, None, 9),
+        ({"under": False}, None, 9),
+        ({}, [0, 2, 3], 9),
+        ({}, None, 2),
+        ({"under_depth": 3}, None, 9),
+    ],
 )
-def test_grid_gru_watches_a_history_as_one_screen_after_another(under, colors, length):
+def test_grid_gru_watches_a_history_as_one_screen_after_another(fields, colors, length):
     """Booting on a history watches it in a few passes over all of it; the state is the one of watching
     each screen in turn: `under`, and the pointer's footprint filled from the screens before (a pixel under
     the pointer on several screens running takes its colour from before all of them); with a palette of
     its own too."""
-    model = tiny_model("grid-gru", under=under, colors=colors)
+    model = tiny_model("grid-gru", colors=colors, **fields)
     with torch.no_grad():
         model.sprite.opacity[2:6, 2:6] = 1.0  # a 4x4 footprint around the hotspot
     torch.manual_seed(1)
@@ -420,12 +435,44 @@ def test_grid_gru_under_layer_keeps_what_each_change_covered():
         state, _ = model.transition(state, torch.tensor([[-1, -1, 0, 0, 0]]))  # folds `second` into under
         expected = blank.clone()
         expected[:, 12:20, 12:20] = 1  # the first box, under the second
-        assert torch.equal(state["under"], expected)
+        assert torch.equal(state["under"], expected[:, None])  # one layer
 
         state["screen"] = torch.full_like(blank, 3)  # a (wrong) prediction, replaced by the truth:
         state = model.observe(state, blank)  # the boxes close
         state, _ = model.transition(state, torch.tensor([[-1, -1, 0, 0, 0]]))
-    assert torch.equal(state["under"], second)  # where the boxes closed, their colours; elsewhere the background
+    assert torch.equal(state["under"], second[:, None])  # where the boxes closed, their colours; elsewhere the
+    # background
+
+
+def test_grid_gru_under_stack_gives_back_what_two_closes_uncover():
+    """With `under_depth` 2, a box opened over another and both closed in turn leave the background in the
+    layers where one layer holds the first box: the second close finds what it uncovers. A box raised over
+    the one that covered it swaps places with it, so lowering it again finds the other box."""
+    blank = torch.zeros(1, 32, 32, dtype=torch.uint8)
+    first, both = blank.clone(), blank.clone()
+    first[:, 4:20, 4:20] = 1
+    both[:, 4:20, 4:20] = 1
+    both[:, 12:28, 12:28] = 2  # the second box over the first
+    overlap = (slice(None), slice(12, 20), slice(12, 20))
+    screens = [blank, first, both, first]  # the second box closes
+    depth = {d: tiny_model("grid-gru", under_depth=d) for d in (1, 2)}
+    with torch.no_grad():
+        states = {d: m._watch_history(m._boot(blank), torch.stack(screens[1:] + [blank], 1)) for d, m in depth.items()}
+    assert torch.equal(states[1]["under"][:, 0][overlap], torch.full((1, 8, 8), 2, dtype=torch.uint8))  # 2 closed
+    assert torch.equal(states[2]["under"][:, 1][overlap], blank[overlap])  # the background, one layer down
+
+    raised = both.clone()
+    raised[:, 4:20, 4:20] = 1  # the first box raised over the second
+    stack = fold_under(blank[:, None].repeat(1, 2, 1, 1), blank, first)
+    stack = fold_under(stack, first, both)
+    stack = fold_under(stack, both, raised)
+    assert torch.equal(stack[:, 0][overlap], both[overlap]) and torch.equal(stack[:, 1][overlap], blank[overlap])
+    assert torch.equal(fold_under(stack, raised, both)[:, 0][overlap], raised[overlap])  # lowered: swapped back
+
+
+def test_grid_gru_under_depth_must_be_a_layer_or_more():
+    with pytest.raises(UserError, match="under_depth"):
+        tiny_model("grid-gru", under_depth=0)
 
 
 def test_grid_gru_can_take_back_exactly_what_was_under():
@@ -442,6 +489,26 @@ def test_grid_gru_can_take_back_exactly_what_was_under():
         gates.fill_(-20.0)
         gates[:, 2] = 20.0  # sources: keep, drag, under; then new
         _, out = model.step(model.boot(torch.stack([covered, window], 1)), torch.tensor([[-1, -1, 0, 0, 0]]))
+    assert torch.equal(out, covered)
+
+
+def test_grid_gru_can_take_back_what_two_windows_covered_from_a_deeper_layer():
+    """With `under_depth` 2 and the gate on the second layer, a step draws what lay under two windows
+    opened one over the other (both closing at once gives back the desktop)."""
+    model = tiny_model("grid-gru", under_depth=2)
+    covered = torch.zeros(1, 32, 32, dtype=torch.uint8)
+    covered[:, 8:24, 2:30:2] = 2
+    window, windows = covered.clone(), covered.clone()
+    window[:, 6:26, 6:26] = 1
+    windows[:] = window
+    windows[:, 14:30, 14:30] = 2
+    k = model.num_colors
+    with torch.no_grad():
+        gates = model.pixels.bias.view(model.config.stride**2, -1)[:, k:]
+        gates.fill_(-20.0)
+        gates[:, 3] = 20.0  # sources: keep, drag, under's two layers; then new
+        booted = model.boot(torch.stack([covered, window, windows], 1))
+        _, out = model.step(booted, torch.tensor([[-1, -1, 0, 0, 0]]))
     assert torch.equal(out, covered)
 
 
