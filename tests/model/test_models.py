@@ -475,40 +475,25 @@ def test_grid_gru_under_depth_must_be_a_layer_or_more():
         tiny_model("grid-gru", under_depth=0)
 
 
-def test_grid_gru_can_take_back_exactly_what_was_under():
+@pytest.mark.parametrize("depth", [1, 2])
+def test_grid_gru_can_take_back_exactly_what_was_under(depth):
     """With the gate on `under`, a step draws the under layer exactly (a window closing gives back the
-    desktop it covered); without the layer the model has no such colour to take."""
-    model = tiny_model("grid-gru")
-    covered, window = torch.zeros(1, 32, 32, dtype=torch.uint8), torch.zeros(1, 32, 32, dtype=torch.uint8)
-    covered[:, 8:24, 2:30:2] = 2  # stripes a memory cell could not hold exactly
-    window[:] = covered
-    window[:, 6:26, 6:26] = 1
-    k = model.num_colors
-    with torch.no_grad():
-        gates = model.pixels.bias.view(model.config.stride**2, -1)[:, k:]
-        gates.fill_(-20.0)
-        gates[:, 2] = 20.0  # sources: keep, drag, under; then new
-        _, out = model.step(model.boot(torch.stack([covered, window], 1)), torch.tensor([[-1, -1, 0, 0, 0]]))
-    assert torch.equal(out, covered)
-
-
-def test_grid_gru_can_take_back_what_two_windows_covered_from_a_deeper_layer():
-    """With `under_depth` 2 and the gate on the second layer, a step draws what lay under two windows
-    opened one over the other (both closing at once gives back the desktop)."""
-    model = tiny_model("grid-gru", under_depth=2)
+    desktop it covered); with `under_depth` 2 and the gate on the second layer, what lay under two windows
+    opened one over the other (both closing at once give back the desktop)."""
+    model = tiny_model("grid-gru", under_depth=depth)
     covered = torch.zeros(1, 32, 32, dtype=torch.uint8)
-    covered[:, 8:24, 2:30:2] = 2
-    window, windows = covered.clone(), covered.clone()
-    window[:, 6:26, 6:26] = 1
-    windows[:] = window
-    windows[:, 14:30, 14:30] = 2
+    covered[:, 8:24, 2:30:2] = 2  # stripes a memory cell could not hold exactly
+    screens = [covered, covered.clone()]
+    screens[1][:, 6:26, 6:26] = 1
+    if depth == 2:
+        screens.append(screens[1].clone())
+        screens[2][:, 14:30, 14:30] = 2  # the second window, over the first
     k = model.num_colors
     with torch.no_grad():
         gates = model.pixels.bias.view(model.config.stride**2, -1)[:, k:]
         gates.fill_(-20.0)
-        gates[:, 3] = 20.0  # sources: keep, drag, under's two layers; then new
-        booted = model.boot(torch.stack([covered, window, windows], 1))
-        _, out = model.step(booted, torch.tensor([[-1, -1, 0, 0, 0]]))
+        gates[:, 1 + depth] = 20.0  # sources: keep, drag, under's layers; then new
+        _, out = model.step(model.boot(torch.stack(screens, 1)), torch.tensor([[-1, -1, 0, 0, 0]]))
     assert torch.equal(out, covered)
 
 
