@@ -36,7 +36,7 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   given back or raised swaps places with what covered it), so a window closed after another
   opened over it, or restored after others came and went, still finds its desktop (on the
   true screens, four layers offer 96-99 % of what closes, raises and restores change, one
-  layer 47-74 %: `bench/colour_sources.py --depth`).
+  layer 47-74 %: `bench/colour_sources.py --depths`).
 - Context and place only add up -> a window opens at its app's own place, so what a cell
   draws when one opens is a product of *which* app opens (the context) and *where* the
   cell is (its place): with `place_context` the context is projected to `place_context`
