@@ -28,6 +28,7 @@ import torch
 
 from neuralcomputer.actions import button_held
 from neuralcomputer.model import NeuralComputer
+from neuralcomputer.model.grid_gru import fold_under
 from neuralcomputer.model.pointer import locate_pointer
 from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.training.trainer import build_model
@@ -83,8 +84,8 @@ def score(model: NeuralComputer, data: WindowDataset, events: np.ndarray) -> tup
 
 def fold(under: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:
     """Each pixel's colour before its last change, once the screen went from `before` to `after`: grid-gru's
-    `under` rule, kept here on the true screens so that every variant is scored on the same pixels."""
-    return torch.where(after != before, before, under)
+    one-layer `under` rule, kept here on the true screens so that every variant is scored on the same pixels."""
+    return fold_under(under[:, None], before, after)[:, 0]
 
 
 def near_pointer(screen: torch.Tensor, color: int | None, reach: int = 16) -> torch.Tensor:

@@ -576,10 +576,12 @@ def fold_under(under_BDHW: Tensor, before_BHW: Tensor, screen_BHW: Tensor) -> Te
     places with what covered it), else the deepest is dropped. One layer: each pixel's
     colour before its last change.
     """
-    layers, moves_BHW = [], screen_BHW != before_BHW
+    layers, moves_BHW, above_BHW = [], screen_BHW != before_BHW, before_BHW
     for d, layer_BHW in enumerate(under_BDHW.unbind(1)):  # layer d moves down where no layer above held the colour
-        layers.append(torch.where(moves_BHW, before_BHW if d == 0 else under_BDHW[:, d - 1], layer_BHW))
-        moves_BHW = moves_BHW & (layer_BHW != screen_BHW)
+        if d:
+            moves_BHW = moves_BHW & (above_BHW != screen_BHW)
+        layers.append(torch.where(moves_BHW, above_BHW, layer_BHW))
+        above_BHW = layer_BHW
     return torch.stack(layers, 1)
 
 
