@@ -25,7 +25,7 @@ import torch
 from event_learning import one_step
 
 from neuralcomputer.actions import decode_actions
-from neuralcomputer.model import load_model
+from neuralcomputer.model import NeuralComputer, load_model
 from neuralcomputer.recordings.dataset import WindowDataset
 from neuralcomputer.software import make_software
 
@@ -51,7 +51,7 @@ def desktop_by_step(data: WindowDataset) -> dict[int, np.ndarray]:
     return looks
 
 
-def by_depth(model, data: WindowDataset, width: int) -> dict[int, np.ndarray]:
+def by_depth(model: NeuralComputer, data: WindowDataset, width: int) -> dict[int, np.ndarray]:
     """Per row of `width` steps: [steps, pixels changed, drawn right, spurious pixels], teacher forced over every
     window of every episode of `data`."""
     steps = {e: data.recording.info.episodes[e].steps for e in data.episodes}
