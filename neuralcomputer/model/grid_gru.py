@@ -252,8 +252,8 @@ class GridGRU(NeuralComputer):
         return self._observe(self._fold(state), screens)
 
     def _watch_history(self, state: State, screens_BTHW: Tensor) -> State:
-        """As watching the screens one by one, but the pointer located on all of them at once and each
-        pixel's last change found with one masked fill per screen (training boots every window on 128).
+        """As watching the screens one by one, but the pointer located on all of them at once, and `under`
+        folded from the screens seen without a step's other work (training boots every window on 128).
 
         Watching leaves the memory, the button and the grip alone. Each screen seen is the
         real one with the pointer's footprint filled from the screen seen before it, so the

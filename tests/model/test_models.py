@@ -440,8 +440,7 @@ def test_grid_gru_under_layer_keeps_what_each_change_covered():
         state["screen"] = torch.full_like(blank, 3)  # a (wrong) prediction, replaced by the truth:
         state = model.observe(state, blank)  # the boxes close
         state, _ = model.transition(state, torch.tensor([[-1, -1, 0, 0, 0]]))
-    assert torch.equal(state["under"], second[:, None])  # where the boxes closed, their colours; elsewhere the
-    # background
+    assert torch.equal(state["under"], second[:, None])  # the boxes' colours where they closed, else the background
 
 
 def test_grid_gru_under_stack_gives_back_what_two_closes_uncover():
