@@ -155,6 +155,7 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
         {"grip_latch": True},
         {"doubt": True},
         {"under_depth": 3},
+        {"drag_keeps_under": True},
     ],
 )
 def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
@@ -277,6 +278,7 @@ def test_observing_a_real_screen_keeps_grid_gru_memory():
         ({}, [0, 2, 3], 9),
         ({}, None, 2),
         ({"under_depth": 3}, None, 9),
+        ({"drag_keeps_under": True}, None, 9),
     ],
 )
 def test_grid_gru_watches_a_history_as_one_screen_after_another(fields, colors, length):
@@ -472,6 +474,34 @@ def test_grid_gru_under_stack_gives_back_what_two_closes_uncover():
 def test_grid_gru_under_depth_must_be_a_layer_or_more():
     with pytest.raises(UserError, match="under_depth"):
         tiny_model("grid-gru", under_depth=0)
+    with pytest.raises(UserError, match="needs under"):
+        tiny_model("grid-gru", under=False, drag_keeps_under=True)
+
+
+@pytest.mark.parametrize("keeps", [False, True])
+def test_grid_gru_under_stays_beneath_a_dragged_window_only_with_drag_keeps_under(keeps):
+    """A striped box dragged across the background by the pointer: the fold pushes the stripes that slide
+    across each pixel onto `under`, so what the box leaves behind has its own colours there; with
+    `drag_keeps_under` the pixels a drag carried keep what lay beneath the box, the background. A pixel that
+    changed with no move of the pointer is folded as before."""
+    blank = torch.zeros(1, 32, 32, dtype=torch.uint8)
+    screens = []
+    for x in (4, 5, 7, 8, 11):  # the box's left edge, moved with the pointer
+        screen = blank.clone()
+        screen[:, 6:14, x : x + 10] = 1
+        screen[:, 6:14, x : x + 10 : 2] = 2  # stripes: every other column
+        screen[:, 9:11, x + 4 : x + 6] = POINTER_COLOR  # the 2x2 toy pointer, held on the box
+        screens.append(screen)
+    model = tiny_model("grid-gru", drag_keeps_under=keeps)
+    with torch.no_grad():
+        state = model._watch_history(model._boot(blank), torch.stack(screens, 1))
+        state, _ = model.transition(state, torch.tensor([[-1, -1, 0, 0, 0]]))  # folds the last screen
+    if keeps:
+        assert torch.equal(state["under"], blank[:, None])  # beneath the box, wherever it went: the background
+    else:
+        assert set(state["under"][:, 0, 6:14, 4:21].unique().tolist()) >= {1, 2}  # its stripes pushed on
+    closed = model._fold({**state, "screen": blank, "before": screens[-1]})  # the box closes, the pointer still
+    assert torch.equal(closed["under"][:, 0, 6:14, 11:21] > 0, torch.ones(1, 8, 10, dtype=torch.bool))
 
 
 @pytest.mark.parametrize("depth", [1, 2])
