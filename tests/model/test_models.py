@@ -155,7 +155,6 @@ def test_grid_gru_step_shows_the_most_likely_screen(size, scale, fields):
         {"grip_latch": True},
         {"doubt": True},
         {"under_depth": 3},
-        {"drag_keeps_under": True},
     ],
 )
 def test_a_compiled_grid_gru_step_draws_the_same_screens_and_compiles_once(fields):
