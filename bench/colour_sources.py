@@ -57,8 +57,7 @@ def colour_sources(
         offered = [changed, dragged, *kept, dragged | kept[-1]]
         if carry:
             offered.append(dragged | ((carried_stack == after[:, None]).any(1) & changed))
-            folded = fold_under(carried_stack, before, after)
-            carried_stack = torch.where(carried_by_drag(before, after, pointer, moved)[:, None], carried_stack, folded)
+            carried_stack = fold_under(carried_stack, before, after, carried_by_drag(before, after, pointer, moved))
         np.add.at(counts, kinds[:, t], torch.stack([m.sum((1, 2)) for m in offered], 1).numpy())
         stacks, pointer = [fold_under(under, before, after) for under in stacks], moved
     return np.bincount(kinds.ravel(), minlength=len(KINDS)), counts

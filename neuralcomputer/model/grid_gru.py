@@ -320,11 +320,10 @@ class GridGRU(NeuralComputer):
     ) -> Tensor:
         """`fold_under`, and with `drag_keeps_under` the layers left as they were where a drag carried a window's
         colours across a pixel (`carried_by_drag`, the pointers on the two screens)."""
-        folded_BDHW = fold_under(under_BDHW, before_BHW, screen_BHW)
         if not self.config.drag_keeps_under:
-            return folded_BDHW
+            return fold_under(under_BDHW, before_BHW, screen_BHW)
         carried_BHW = carried_by_drag(before_BHW, screen_BHW, old_xy_B2, new_xy_B2)
-        return torch.where(carried_BHW[:, None], under_BDHW, folded_BDHW)
+        return fold_under(under_BDHW, before_BHW, screen_BHW, carried_BHW)
 
     def transition(self, state: State, actions: Tensor) -> tuple[State, Tensor]:
         state, new, hidden_BhwD, mix_BR, gates_BGHW, sources_BMHW, anchor_BHW = self._prepare(state, actions)
@@ -601,8 +600,9 @@ class GridGRU(NeuralComputer):
         return under_BC * (xy_B2[:, :1] >= 0)
 
 
-def fold_under(under_BDHW: Tensor, before_BHW: Tensor, screen_BHW: Tensor) -> Tensor:
-    """`under` (B, D, H, W), nearest layer first, once the screen went from `before` to `screen`.
+def fold_under(under_BDHW: Tensor, before_BHW: Tensor, screen_BHW: Tensor, kept_BHW: Tensor | None = None) -> Tensor:
+    """`under` (B, D, H, W), nearest layer first, once the screen went from `before` to `screen` [left as it was
+    where `kept_BHW` says: `carried_by_drag`].
 
     Where a pixel changed, the colour it left goes on top. If its new colour was in one of
     its layers, that layer is taken out (a window given back, raised or restored swaps
@@ -610,6 +610,8 @@ def fold_under(under_BDHW: Tensor, before_BHW: Tensor, screen_BHW: Tensor) -> Te
     colour before its last change.
     """
     layers, moves_BHW, above_BHW = [], screen_BHW != before_BHW, before_BHW
+    if kept_BHW is not None:
+        moves_BHW = moves_BHW & ~kept_BHW
     for d, layer_BHW in enumerate(under_BDHW.unbind(1)):  # layer d moves down where no layer above held the colour
         if d:
             moves_BHW = moves_BHW & (above_BHW != screen_BHW)
