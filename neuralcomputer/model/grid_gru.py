@@ -72,6 +72,10 @@ What the seed-gru baseline gets wrong, and what replaces it here:
   pixel-exact shape of a dragged window is carried, not redrawn. With `grip_latch` the
   grip itself follows the moved grip too, so what a press grips can be held over a
   whole drag rather than decoded again from the cells after every move.
+- A press acts on what it lands on, to the pixel (a title bar's button is a few pixels
+  wide), but the context sees the pointer only through the memory of the cell under it, a
+  step late and cleared with the memory -> with `pointer_look` the context also gets the
+  exact colours of a square of pixels around the pointer (a learnt row per pixel and colour).
 - Training windows are a few steps long and start from an empty memory, so over hundreds
   of steps the memory wanders into states training never showed, and presses get drawn
   less -> with `memory_lifetime` the memory is cleared every N steps (a clock in the
@@ -113,6 +117,7 @@ from neuralcomputer.model.pointer import (
     drag,
     locate_pointer,
     move_pointer,
+    patch_around,
     pointer_cells,
 )
 
@@ -143,6 +148,7 @@ class GridGRUConfig(ModelConfig):
     memory_lifetime: int = 0  # steps after which the memory is cleared (the registers stay); 0 = never
     glyphs: bool = False  # a learnt glyph per key, drawn where each pixel's anchor logit says the caret is
     doubt: bool = False  # each pixel changed keeps its doubt in the colour drawn; the next step's gates see it
+    pointer_look: int = 0  # side of the square of exact pixels around the pointer that the context sees; 0 = none
 
 
 class GridGRU(NeuralComputer):
@@ -170,6 +176,11 @@ class GridGRU(NeuralComputer):
         self.held = nn.Embedding(2, 2 * c)
         self.summary = nn.Linear(c, 2 * c)
         self.under_pointer = nn.Linear(c, 2 * c)
+        self.look = None
+        if config.pointer_look:  # a row per (pixel of the square, colour or off the screen); at first nothing
+            side = config.pointer_look
+            self.look = nn.Parameter(torch.zeros(side * side * (k + 1), 2 * c))
+            self.register_buffer("look_rows", torch.arange(side * side) * (k + 1), persistent=False)
         # A GRU without a reset gate: one conv gives the update gate and the candidate (half the cost).
         self.cell = nn.Conv2d(inputs + c, 2 * c, 3, padding=1)
         self.place = nn.Parameter(torch.zeros(2 * c, *self.grid)) if config.place else None
@@ -447,6 +458,8 @@ class GridGRU(NeuralComputer):
             + self.summary(memory_BCHW.mean((2, 3)))
             + self.under_pointer(under_pointer_BC)
         )
+        if self.look is not None:
+            context_B2C = context_B2C + self._look(state["screen"], pointer_B2)
         zc_B2CHW = convolve(self.cell, torch.cat([cells_BIHW, memory_BCHW], 1))
         if not torch.compiler.is_compiling():  # eager, all in the maps' order: mixed orders make each sum slower
             zc_B2CHW, memory_BCHW = zc_B2CHW.contiguous(), memory_BCHW.contiguous()
@@ -462,6 +475,18 @@ class GridGRU(NeuralComputer):
         if self.config.memory_lifetime:
             registers["age"] = state["age"] + 1
         return registers, context_B2C, mix_BR
+
+    def _look(self, screen_BHW: Tensor, xy_B2: Tensor) -> Tensor:
+        """What the pointer is on, to the pixel, as numbers of the context (B, 2C): a linear map of the one-hot
+        colours of the `pointer_look` square around it (`patch_around`).
+
+        Whether a press closes, minimises or raises a window, or misses, is decided by the
+        pixels it lands on: a title bar's button is a few pixels wide. The memory under the
+        pointer is one cell's 32 numbers, read from its 4x4 patch a step late and cleared
+        with the memory (`memory_lifetime`); the screen itself is exact and always there.
+        """
+        patch_BP = patch_around(screen_BHW, xy_B2, self.config.pointer_look, outside=self.num_colors)
+        return SumRows.apply(patch_BP + self.look_rows, self.look)
 
     def _remembered(self, state: State) -> Tensor:
         """The memory a step starts from: the state's, or zeros where it has lived `memory_lifetime` steps.

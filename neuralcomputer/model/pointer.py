@@ -62,6 +62,19 @@ def drag(screen_BHW: Tensor, old_xy_B2: Tensor, new_xy_B2: Tensor) -> Tensor:
     return moved_BHW
 
 
+def patch_around(screen_BHW: Tensor, xy_B2: Tensor, side: int, outside: int) -> Tensor:
+    """The colours of the `side` x `side` pixels centred on the pointer, (B, side * side) int64 in reading
+    order; `outside` where a pixel is off the screen, and everywhere where the position is unknown."""
+    B, H, W = screen_BHW.shape
+    offsets_S = torch.arange(side, device=screen_BHW.device) - side // 2
+    ys_BS, xs_BS = xy_B2[:, 1:] + offsets_S, xy_B2[:, :1] + offsets_S
+    inside_BSS = ((ys_BS >= 0) & (ys_BS < H))[:, :, None] & ((xs_BS >= 0) & (xs_BS < W))[:, None, :]
+    inside_BSS = inside_BSS & (xy_B2[:, :1, None] >= 0)
+    at_BSS = ys_BS.clamp(0, H - 1)[:, :, None] * W + xs_BS.clamp(0, W - 1)[:, None, :]
+    colours_BSS = screen_BHW.flatten(1).gather(1, at_BSS.flatten(1)).view(B, side, side).long()
+    return torch.where(inside_BSS, colours_BSS, outside).flatten(1)
+
+
 def pointer_cells(xy_B2: Tensor, grid_h: int, grid_w: int, stride: int) -> Tensor:
     """The pointer as maps over a grid of `stride`-pixel cells: (B, POINTER_CHANNELS, grid_h, grid_w).
 

@@ -358,6 +358,36 @@ def test_grid_gru_place_context_starts_as_without_it_then_acts_by_place():
     assert not torch.allclose(inner, inner[:, :1, :1].expand_as(inner))
 
 
+def test_grid_gru_pointer_look_starts_as_without_it_then_tells_the_context_what_the_pointer_is_on():
+    """The square's rows start at zero, so adding it changes nothing before training; once learnt, a pixel next
+    to the pointer moves the whole context (every cell's gates) in one step, and one outside the square not."""
+    without = tiny_model("grid-gru", size=48)
+    model = tiny_model("grid-gru", size=48, pointer_look=5)
+    model.load_state_dict(without.state_dict(), strict=False)  # all but the square's rows shared
+    _, actions = toy_clip()
+    screens = torch.randint(0, POINTER_COLOR, (1, 48, 48), dtype=torch.uint8)  # the pointer is not on it
+    with torch.inference_mode():
+        a, b = without.boot(screens), model.boot(screens)
+        for action in actions:
+            (a, screen_a), (b, screen_b) = without.step(a, action), model.step(b, action)
+            assert torch.equal(screen_a, screen_b)
+    torch.nn.init.normal_(model.look.data)  # as if trained
+    state = model.boot(screens)
+    state["pointer"] = torch.tensor([[20, 20]])
+    still = torch.tensor([[-1, -1, 0, 0, 0]])  # no move: the pointer stays at (20, 20)
+
+    def context(y, x):  # the memory of a far cell after one step with pixel (y, x) recoloured
+        screen = state["screen"].clone()
+        screen[0, y, x] = (screen[0, y, x] + 1) % POINTER_COLOR
+        with torch.no_grad():
+            new, _ = model.transition({**state, "screen": screen}, still)
+        return new["memory"][0, :, -1, -1]
+
+    base = context(0, 0)  # far from both the pointer and the far cell: the same context as the screen itself
+    assert not torch.allclose(context(22, 18), base)  # inside the 5x5 square
+    torch.testing.assert_close(context(20, 23), base)  # one pixel outside it
+
+
 def test_grid_gru_canvas_starts_as_without_it_then_draws_its_picture_where_the_context_picks_it():
     """Each place-context map is also a picture (colour logits per pixel), zero at first, so adding it changes
     nothing before training; once learnt, a context that picks a map draws its picture to the pixel wherever

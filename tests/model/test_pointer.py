@@ -2,7 +2,14 @@
 
 import torch
 
-from neuralcomputer.model.pointer import PointerSprite, drag, locate_pointer, move_pointer, pointer_cells
+from neuralcomputer.model.pointer import (
+    PointerSprite,
+    drag,
+    locate_pointer,
+    move_pointer,
+    patch_around,
+    pointer_cells,
+)
 
 
 def test_locate_pointer_reads_the_first_pixel_of_its_colour():
@@ -38,6 +45,15 @@ def test_sprite_draws_only_near_the_pointer():
     assert (drawn[0] == 3).nonzero().min(0).values.tolist() == [4, 4]  # origin = size // 4 above-left
     assert (drawn[0] == 3).sum() == 16
     assert (drawn[1] == 3).sum() == 0  # unknown position: nothing drawn
+
+
+def test_patch_around_reads_the_square_centred_on_the_pointer():
+    screen = torch.arange(36, dtype=torch.uint8).view(1, 6, 6).repeat(3, 1, 1)
+    xy = torch.tensor([[2, 3], [0, 0], [-1, -1]])  # inside; at the corner, half off the screen; unknown
+    patch = patch_around(screen, xy, 3, outside=99).view(3, 3, 3)
+    assert patch[0].tolist() == [[13, 14, 15], [19, 20, 21], [25, 26, 27]]  # rows 2-4, columns 1-3
+    assert patch[1].tolist() == [[99, 99, 99], [99, 0, 1], [99, 6, 7]]
+    assert (patch[2] == 99).all()
 
 
 def test_drag_moves_the_screen_by_the_pointer_move():
