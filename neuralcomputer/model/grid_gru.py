@@ -161,6 +161,8 @@ class GridGRU(NeuralComputer):
         s, c, k = config.stride, config.channels, self.num_colors
         if config.under_depth < 1:
             raise UserError(f"under_depth is a number of layers, 1 or more; got {config.under_depth}")
+        if config.pointer_look < 0:
+            raise UserError(f"pointer_look is a side in pixels, 0 (none) or more; got {config.pointer_look}")
         if config.drag_keeps_under and not config.under:
             raise UserError("drag_keeps_under keeps `under` where a drag carries a window: it needs under")
         self.grid = self.cells(s)

@@ -500,11 +500,13 @@ def test_grid_gru_under_stack_gives_back_what_two_closes_uncover():
     assert torch.equal(fold_under(stack, raised, both)[:, 0][overlap], raised[overlap])  # lowered: swapped back
 
 
-def test_grid_gru_under_depth_must_be_a_layer_or_more():
+def test_grid_gru_refuses_configs_it_cannot_build():
     with pytest.raises(UserError, match="under_depth"):
         tiny_model("grid-gru", under_depth=0)
     with pytest.raises(UserError, match="needs under"):
         tiny_model("grid-gru", under=False, drag_keeps_under=True)
+    with pytest.raises(UserError, match="pointer_look is a side"):
+        tiny_model("grid-gru", pointer_look=-1)
 
 
 @pytest.mark.parametrize("keeps", [False, True])
