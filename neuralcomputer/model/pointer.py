@@ -49,7 +49,7 @@ def drag(screen_BHW: Tensor, old_xy_B2: Tensor, new_xy_B2: Tensor) -> Tensor:
     if torch.compiler.is_compiling():
         ys_BH = torch.arange(H, device=screen_BHW.device) - move_B2[:, 1:]
         xs_BW = torch.arange(W, device=screen_BHW.device) - move_B2[:, :1]
-        inside_BHW = ((ys_BH >= 0) & (ys_BH < H))[:, :, None] & ((xs_BW >= 0) & (xs_BW < W))[:, None, :]
+        inside_BHW = on_screen(ys_BH, xs_BW, H, W)
         rows_BHW = screen_BHW.gather(1, ys_BH.clamp(0, H - 1)[:, :, None].expand(B, H, W))
         moved_BHW = rows_BHW.gather(2, xs_BW.clamp(0, W - 1)[:, None, :].expand(B, H, W))
         return torch.where(inside_BHW, moved_BHW, screen_BHW)
@@ -62,14 +62,19 @@ def drag(screen_BHW: Tensor, old_xy_B2: Tensor, new_xy_B2: Tensor) -> Tensor:
     return moved_BHW
 
 
+def on_screen(ys_BY: Tensor, xs_BX: Tensor, H: int, W: int) -> Tensor:
+    """Which (row, column) pairs of each screen's rows `ys_BY` and columns `xs_BX` lie on an H x W screen:
+    (B, Y, X)."""
+    return ((ys_BY >= 0) & (ys_BY < H))[:, :, None] & ((xs_BX >= 0) & (xs_BX < W))[:, None, :]
+
+
 def patch_around(screen_BHW: Tensor, xy_B2: Tensor, side: int, outside: int) -> Tensor:
     """The colours of the `side` x `side` pixels centred on the pointer, (B, side * side) int64 in reading
     order; `outside` where a pixel is off the screen, and everywhere where the position is unknown."""
     B, H, W = screen_BHW.shape
     offsets_S = torch.arange(side, device=screen_BHW.device) - side // 2
     ys_BS, xs_BS = xy_B2[:, 1:] + offsets_S, xy_B2[:, :1] + offsets_S
-    inside_BSS = ((ys_BS >= 0) & (ys_BS < H))[:, :, None] & ((xs_BS >= 0) & (xs_BS < W))[:, None, :]
-    inside_BSS = inside_BSS & (xy_B2[:, :1, None] >= 0)
+    inside_BSS = on_screen(ys_BS, xs_BS, H, W) & (xy_B2[:, :1, None] >= 0)
     at_BSS = ys_BS.clamp(0, H - 1)[:, :, None] * W + xs_BS.clamp(0, W - 1)[:, None, :]
     colours_BSS = screen_BHW.flatten(1).gather(1, at_BSS.flatten(1)).view(B, side, side).long()
     return torch.where(inside_BSS, colours_BSS, outside).flatten(1)
